@@ -1,0 +1,22 @@
+# Entry points for a machine without ROS 2 (see README.md).
+#   make run    set up (once) and run the pose graph
+#   make test   set up (once) and run every test and linter
+SHELL := /bin/bash
+IN_ENV := tools/in_env.sh
+
+.PHONY: setup run test lint clean
+
+setup:
+	@tools/setup.sh
+
+run: setup
+	@$(IN_ENV) python -m pose_estimation_ros.run $(ARGS)
+
+test: setup
+	@$(IN_ENV) pytest $(PYTEST_ARGS)
+
+lint: setup
+	@$(IN_ENV) pytest test/test_linters.py
+
+clean:
+	rm -rf build install log

@@ -1,0 +1,68 @@
+"""Shared fixtures: asset search path, an isolated ROS domain per test, ROS contexts."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHARED_ASSETS = REPO_ROOT.parent / "shared" / "assets"
+_DOMAIN_LOCK_DIR = Path("/tmp/pose_estimation_ros_test_domains")
+
+# Tests use the real weights and media in ../shared/assets unless told otherwise,
+# and never download: a missing asset must fail loudly, not fetch.
+os.environ.setdefault("POSE_ESTIMATION_ROS_ASSET_PATH", str(SHARED_ASSETS))
+os.environ.setdefault("POSE_ESTIMATION_ROS_OFFLINE", "1")
+
+
+@pytest.fixture
+def ros_domain_id(monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
+    """Hold a ROS_DOMAIN_ID that no other test (in this run or a concurrent one) holds.
+
+    Set in the environment, so child processes inherit it. The id is held with
+    a file lock under /tmp for the test's duration.
+    """
+    _DOMAIN_LOCK_DIR.mkdir(exist_ok=True)
+    candidates = list(range(1, 101))
+    random.shuffle(candidates)
+    for domain_id in candidates:
+        lock_file = (_DOMAIN_LOCK_DIR / f"{domain_id}.lock").open("w")
+        try:
+            fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock_file.close()
+            continue
+        monkeypatch.setenv("ROS_DOMAIN_ID", str(domain_id))
+        try:
+            yield domain_id
+        finally:
+            lock_file.close()
+        return
+    pytest.fail("no free ROS domain id between 1 and 100")
+
+
+@pytest.fixture
+def ros_context(ros_domain_id: int):
+    """Give an initialised rclpy context on the test's own domain."""
+    import rclpy
+
+    context = rclpy.Context()
+    rclpy.init(context=context, domain_id=ros_domain_id)
+    try:
+        yield context
+    finally:
+        rclpy.try_shutdown(context=context)
+
+
+@pytest.fixture
+def asset_dir() -> Path:
+    """Return the asset directory tests read real weights and media from."""
+    path = Path(os.environ["POSE_ESTIMATION_ROS_ASSET_PATH"].split(os.pathsep)[0])
+    if not path.is_dir():
+        pytest.fail(f"asset directory {path} missing: set POSE_ESTIMATION_ROS_ASSET_PATH")
+    return path
