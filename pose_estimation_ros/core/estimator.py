@@ -30,7 +30,11 @@ class PoseEstimator(Protocol):
         """Forget state carried between frames (crop region, trackers)."""
 
 
-MODELS: dict[str, str] = {}
+MODELS: dict[str, str] = {
+    "movenet_lightning": "pose_estimation_ros.core.movenet.estimator",
+    "movenet_thunder": "pose_estimation_ros.core.movenet.estimator",
+    "movenet_multipose": "pose_estimation_ros.core.movenet.estimator",
+}
 
 
 def create_estimator(model: str, **options: Any) -> PoseEstimator:

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
+
+BACKENDS = ("openvino", "litert", "tensorflow")
 
 
 class ModelRunner(Protocol):
     """One loaded model, ready to run on the CPU."""
+
+    input_dtype: np.dtype
 
     def run(self, inputs: np.ndarray) -> list[np.ndarray]:
         """Run on one input tensor; return the outputs in the model's output order."""
@@ -44,7 +48,10 @@ class OpenVinoRunner:
             config["INFERENCE_NUM_THREADS"] = threads
         self._compiled = core.compile_model(model, "CPU", config)
         self._request = self._compiled.create_infer_request()
-        self.input_shape = tuple(self._compiled.inputs[0].shape)
+        self.input_shape = tuple(
+            d.get_length() if d.is_static else -1 for d in self._compiled.inputs[0].partial_shape
+        )
+        self.input_dtype = np.dtype(self._compiled.inputs[0].get_element_type().to_dtype())
         self.output_names = [output.any_name for output in self._compiled.outputs]
 
     def run(self, inputs: np.ndarray) -> list[np.ndarray]:
@@ -54,3 +61,81 @@ class OpenVinoRunner:
             self._request.get_output_tensor(i).data.copy()
             for i in range(len(self._compiled.outputs))
         ]
+
+
+class TfLiteInterpreterRunner:
+    """A TFLite interpreter (LiteRT's or TensorFlow's): resizes the input when its shape changes.
+
+    ``interpreter_class`` is ``ai_edge_litert.interpreter.Interpreter`` or
+    ``tf.lite.Interpreter``; both take ``model_path`` and ``num_threads``.
+    """
+
+    def __init__(self, interpreter_class: Any, model_path: Path, threads: int = 0) -> None:
+        """Load the model and allocate its tensors."""
+        self._interpreter = interpreter_class(
+            model_path=str(model_path), num_threads=threads if threads > 0 else None
+        )
+        self._interpreter.allocate_tensors()
+        details = self._interpreter.get_input_details()[0]
+        self._input_index = details["index"]
+        self.input_shape = tuple(int(d) for d in details["shape_signature"])
+        self.input_dtype = np.dtype(details["dtype"])
+        self._outputs = [d["index"] for d in self._interpreter.get_output_details()]
+
+    def run(self, inputs: np.ndarray) -> list[np.ndarray]:
+        """Run synchronously; the returned arrays are copies the caller may keep."""
+        current = self._interpreter.get_input_details()[0]["shape"]
+        if tuple(current) != inputs.shape:
+            self._interpreter.resize_tensor_input(self._input_index, list(inputs.shape))
+            self._interpreter.allocate_tensors()
+        self._interpreter.set_tensor(self._input_index, inputs)
+        self._interpreter.invoke()
+        return [self._interpreter.get_tensor(i).copy() for i in self._outputs]
+
+
+class SavedModelRunner:
+    """TensorFlow SavedModel folder or TF Hub handle, through ``tensorflow_hub.load``.
+
+    Runs the ``serving_default`` signature; outputs in the order of their names.
+    """
+
+    def __init__(self, handle: str) -> None:
+        """Load the model (a folder, or a TF Hub handle fetched into TF Hub's cache)."""
+        import tensorflow as tf
+        import tensorflow_hub as hub
+
+        self._tf = tf
+        self._signature = hub.load(handle).signatures["serving_default"]
+        (name, spec), *_ = self._signature.structured_input_signature[1].items()
+        self._input_name = name
+        self.input_shape = tuple(-1 if d is None else int(d) for d in spec.shape)
+        self.input_dtype = np.dtype(spec.dtype.as_numpy_dtype)
+
+    def run(self, inputs: np.ndarray) -> list[np.ndarray]:
+        """Run the signature on one input tensor."""
+        outputs = self._signature(**{self._input_name: self._tf.constant(inputs)})
+        return [outputs[key].numpy() for key in sorted(outputs)]
+
+
+def create_runner(
+    backend: str, model_path: Path | str, threads: int = 0, precision: str = "f32"
+) -> ModelRunner:
+    """Load ``model_path`` on ``backend``; ``ValueError`` naming the backends for an unknown one.
+
+    ``precision`` applies to OpenVINO only. With ``tensorflow``, a ``.tflite``
+    file runs in ``tf.lite.Interpreter`` and anything else (a SavedModel
+    folder, a TF Hub handle) through ``tensorflow_hub.load``.
+    """
+    if backend == "openvino":
+        return OpenVinoRunner(Path(model_path), threads, precision)
+    if backend == "litert":
+        from ai_edge_litert.interpreter import Interpreter
+
+        return TfLiteInterpreterRunner(Interpreter, Path(model_path), threads)
+    if backend == "tensorflow":
+        if str(model_path).endswith(".tflite"):
+            import tensorflow as tf
+
+            return TfLiteInterpreterRunner(tf.lite.Interpreter, Path(model_path), threads)
+        return SavedModelRunner(str(model_path))
+    raise ValueError(f"unknown backend {backend!r}; known backends: {', '.join(BACKENDS)}")

@@ -1,0 +1,1 @@
+"""MoveNet SinglePose (Lightning, Thunder) and MultiPose Lightning: crop, decode, estimator."""

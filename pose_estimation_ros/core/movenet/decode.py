@@ -1,0 +1,61 @@
+"""Decode MoveNet output tensors into keypoints normalised to the model input."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from pose_estimation_ros.core.movenet import constants as C
+
+
+@dataclass
+class RawPose:
+    """One decoded person: ``(17, 3)`` x, y, score normalised to the input; box; score."""
+
+    keypoints: np.ndarray
+    score: float
+    box: tuple[float, float, float, float] | None = None
+
+
+def _check_shape(output: np.ndarray, expected: tuple[int | None, ...], what: str) -> None:
+    ok = output.ndim == len(expected) and all(
+        want is None or got == want for got, want in zip(output.shape, expected)
+    )
+    if not ok:
+        shown = tuple("N" if d is None else d for d in expected)
+        raise ValueError(f"{what} output has shape {output.shape}, expected {shown}")
+
+
+def _yx_to_xy(values: np.ndarray) -> np.ndarray:
+    """Reorder ``(..., 3)`` y, x, score into x, y, score as float32."""
+    return values[..., [C.KEYPOINT_X, C.KEYPOINT_Y, C.KEYPOINT_SCORE]].astype(np.float32)
+
+
+def pose_score(keypoints: np.ndarray, min_score: float = C.MIN_CROP_KEYPOINT_SCORE) -> float:
+    """Mean score of the keypoints above ``min_score`` (0 when none are), as tfjs scores poses."""
+    scores = keypoints[:, 2]
+    confident = scores[scores > min_score]
+    return float(confident.mean()) if len(confident) else 0.0
+
+
+def decode_singlepose(output: np.ndarray) -> RawPose:
+    """Decode a SinglePose ``[1, 1, 17, 3]`` output."""
+    _check_shape(output, C.SINGLEPOSE_OUTPUT_SHAPE, "MoveNet SinglePose")
+    keypoints = _yx_to_xy(output[0, 0])
+    return RawPose(keypoints, pose_score(keypoints))
+
+
+def decode_multipose(output: np.ndarray, min_person_score: float) -> list[RawPose]:
+    """Decode a MultiPose ``[1, N, 56]`` output: people scored at least ``min_person_score``."""
+    _check_shape(output, (1, None, C.MULTIPOSE_INSTANCE_SIZE), "MoveNet MultiPose")
+    people = []
+    for instance in output[0]:
+        score = float(instance[C.MULTIPOSE_SCORE_INDEX])
+        if score < min_person_score:
+            continue
+        keypoints = _yx_to_xy(instance[: C.MULTIPOSE_BOX_START].reshape(C.NUM_KEYPOINTS, 3))
+        y_min, x_min, y_max, x_max = (float(v) for v in instance[C.MULTIPOSE_BOX_START :][:4])
+        people.append(RawPose(keypoints, score, (x_min, y_min, x_max, y_max)))
+    people.sort(key=lambda pose: pose.score, reverse=True)
+    return people

@@ -1,0 +1,215 @@
+"""MoveNet estimators: SinglePose (Lightning, Thunder) and MultiPose Lightning.
+
+Each frame goes through three stages, kept apart so they can be timed:
+``preprocess`` (crop or resize to the model input), the runner, and
+``postprocess`` (decode, map to source pixels, track, smooth, next crop).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import cv2
+import numpy as np
+
+from pose_estimation_ros.core.assets import resolve
+from pose_estimation_ros.core.filters.keypoint_smoother import KeypointSmoother
+from pose_estimation_ros.core.filters.low_pass import LowPassFilter
+from pose_estimation_ros.core.movenet import constants as C
+from pose_estimation_ros.core.movenet.crop import (
+    CropRegion,
+    crop_and_resize,
+    full_frame_region,
+    next_crop_region,
+    snap,
+    to_source_pixels,
+)
+from pose_estimation_ros.core.movenet.decode import decode_multipose, decode_singlepose
+from pose_estimation_ros.core.movenet.options import MoveNetOptions, asset_name, make_options
+from pose_estimation_ros.core.runtimes import ModelRunner, create_runner
+from pose_estimation_ros.core.skeletons import COCO17
+from pose_estimation_ros.core.tracking.box_tracker import BoxTracker
+from pose_estimation_ros.core.tracking.keypoint_tracker import KeypointTracker
+from pose_estimation_ros.core.tracking.tracker import Tracker
+from pose_estimation_ros.core.types import Person, box_around
+
+_LOG = logging.getLogger(__name__)
+
+
+def make_tracker(options: MoveNetOptions) -> Tracker:
+    """Box-IoU or keypoint-OKS tracker, releasing ids after ``track_max_age_s``."""
+    if options.tracker_type == "bounding_box":
+        return BoxTracker(max_age_s=options.track_max_age_s)
+    return KeypointTracker(COCO17, max_age_s=options.track_max_age_s)
+
+
+class MoveNetEstimator:
+    """Shared frame loop, tracking and smoothing; subclasses prepare inputs and decode outputs."""
+
+    layout = COCO17
+
+    def __init__(self, model: str, runner: ModelRunner, options: MoveNetOptions) -> None:
+        """Wrap a loaded ``runner``; state (tracks, filters) starts empty."""
+        self.model = model
+        self.runner = runner
+        self.options = options
+        self._tracker = make_tracker(options) if options.tracking else None
+        self._smoother = (
+            KeypointSmoother(
+                options.smoothing_min_cutoff,
+                options.smoothing_beta,
+                options.smoothing_derivate_cutoff,
+            )
+            if options.smoothing
+            else None
+        )
+
+    def preprocess(self, image_bgr: np.ndarray) -> tuple[np.ndarray, Any]:
+        """Model input for an HxWx3 BGR image, and what ``postprocess`` needs to map back."""
+        raise NotImplementedError
+
+    def decode(
+        self, outputs: list[np.ndarray], context: Any, width: int, height: int
+    ) -> list[Person]:
+        """People in source pixels, untracked and unsmoothed."""
+        raise NotImplementedError
+
+    def postprocess(
+        self,
+        outputs: list[np.ndarray],
+        context: Any,
+        width: int,
+        height: int,
+        timestamp_s: float,
+    ) -> list[Person]:
+        """Decode, then track and smooth; subclasses add their per-frame state updates."""
+        people = self.decode(outputs, context, width, height)
+        if self._tracker is not None:
+            self._tracker.apply(people, timestamp_s)
+        if self._smoother is not None:
+            self._smoother.apply(people, width, height, timestamp_s)
+            if self._tracker is not None:
+                self._smoother.keep_only(t.track_id for t in self._tracker.tracks)
+        return people
+
+    def estimate(self, image_bgr: np.ndarray, timestamp_s: float) -> list[Person]:
+        """Find people in an HxWx3 uint8 BGR image; keypoints in its pixels."""
+        height, width = image_bgr.shape[:2]
+        inputs, context = self.preprocess(image_bgr)
+        outputs = self.runner.run(inputs)
+        return self.postprocess(outputs, context, width, height, timestamp_s)
+
+    def reset(self) -> None:
+        """Forget state carried between frames (crop region, tracks, filters)."""
+        if self._tracker is not None:
+            self._tracker.reset()
+        if self._smoother is not None:
+            self._smoother.reset()
+
+
+class SinglePoseEstimator(MoveNetEstimator):
+    """Lightning or Thunder: one person, on a centred square crop or the smart crop."""
+
+    def __init__(
+        self, model: str, runner: ModelRunner, options: MoveNetOptions, input_size: int
+    ) -> None:
+        """Use a square ``input_size`` input (192 Lightning, 256 Thunder)."""
+        super().__init__(model, runner, options)
+        self.input_size = input_size
+        self._crop: CropRegion | None = None
+        self._crop_filter = LowPassFilter(C.CROP_FILTER_ALPHA)
+
+    def preprocess(self, image_bgr: np.ndarray) -> tuple[np.ndarray, CropRegion]:
+        """Crop (last smart crop, else the full frame padded to a centred square) and resize."""
+        height, width = image_bgr.shape[:2]
+        region = snap(self._crop or full_frame_region(width, height))
+        crop = crop_and_resize(image_bgr, region, self.input_size)
+        rgb = cv2.cvtColor(crop, cv2.COLOR_BGR2RGB)
+        return rgb[np.newaxis].astype(self.runner.input_dtype, copy=False), region
+
+    def decode(
+        self, outputs: list[np.ndarray], context: CropRegion, width: int, height: int
+    ) -> list[Person]:
+        """One person in source pixels, or nobody when no keypoint is confident."""
+        raw = decode_singlepose(outputs[0])
+        if raw.score == 0.0:
+            return []
+        keypoints = raw.keypoints.copy()
+        keypoints[:, :2] = to_source_pixels(raw.keypoints[:, :2], context)
+        return [Person(keypoints, raw.score, box_around(keypoints, C.MIN_CROP_KEYPOINT_SCORE))]
+
+    def postprocess(
+        self,
+        outputs: list[np.ndarray],
+        context: Any,
+        width: int,
+        height: int,
+        timestamp_s: float,
+    ) -> list[Person]:
+        """Track, smooth, then choose the next frame's crop from the smoothed keypoints."""
+        people = super().postprocess(outputs, context, width, height, timestamp_s)
+        if not people:
+            self.reset()
+        elif self.options.smart_crop:
+            person = people[0]
+            person.box = box_around(person.keypoints, C.MIN_CROP_KEYPOINT_SCORE)
+            region = next_crop_region(person.keypoints, width, height)
+            self._crop = CropRegion.from_array(self._crop_filter.apply(region.as_array()))
+        return people
+
+    def reset(self) -> None:
+        """Forget the crop region too: the next frame is read whole."""
+        super().reset()
+        self._crop = None
+        self._crop_filter.reset()
+
+
+class MultiPoseEstimator(MoveNetEstimator):
+    """MultiPose Lightning: up to 6 people with boxes, on the frame resized and padded."""
+
+    def preprocess(self, image_bgr: np.ndarray) -> tuple[np.ndarray, tuple[float, float]]:
+        """Resize (longer side 256, aspect kept), pad right/bottom to multiples of 32."""
+        height, width = image_bgr.shape[:2]
+        scale = C.MULTIPOSE_LONG_SIDE / max(width, height)
+        resized_w = max(1, round(width * scale))
+        resized_h = max(1, round(height * scale))
+        divisor = C.MULTIPOSE_SIZE_DIVISOR
+        padded_w = -(-resized_w // divisor) * divisor
+        padded_h = -(-resized_h // divisor) * divisor
+        resized = cv2.resize(image_bgr, (resized_w, resized_h), interpolation=cv2.INTER_LINEAR)
+        padded = np.zeros((1, padded_h, padded_w, 3), dtype=self.runner.input_dtype)
+        padded[0, :resized_h, :resized_w] = cv2.cvtColor(resized, cv2.COLOR_BGR2RGB)
+        # Normalised input coordinates -> source pixels.
+        return padded, (padded_w / resized_w * width, padded_h / resized_h * height)
+
+    def decode(
+        self, outputs: list[np.ndarray], context: tuple[float, float], width: int, height: int
+    ) -> list[Person]:
+        """Every person scored at least ``min_person_score``, best first."""
+        scale_x, scale_y = context
+        people = []
+        for raw in decode_multipose(outputs[0], self.options.min_person_score):
+            keypoints = raw.keypoints.copy()
+            keypoints[:, 0] *= scale_x
+            keypoints[:, 1] *= scale_y
+            x_min, y_min, x_max, y_max = raw.box
+            box = (x_min * scale_x, y_min * scale_y, x_max * scale_x, y_max * scale_y)
+            people.append(Person(keypoints, raw.score, box))
+        return people
+
+
+def load_runner(model: str, options: MoveNetOptions) -> ModelRunner:
+    """Load the weights (``model_path``, else the registered asset) on the chosen backend."""
+    path = options.model_path or resolve(asset_name(model, options.precision))
+    _LOG.info("loading %s from %s on %s", model, path, options.backend)
+    return create_runner(options.backend, path, options.threads, options.inference_precision)
+
+
+def build(model: str, options: dict[str, Any]) -> MoveNetEstimator:
+    """Build the estimator for ``model``; ``AssetError`` when its weights cannot be found."""
+    merged = make_options(options)
+    runner = load_runner(model, merged)
+    if model == C.MULTIPOSE_MODEL:
+        return MultiPoseEstimator(model, runner, merged)
+    return SinglePoseEstimator(model, runner, merged, C.SINGLEPOSE_INPUT_SIZE[model])

@@ -1,0 +1,1 @@
+"""Track people across frames: a base tracker and its OKS and box-IoU similarity variants."""
