@@ -27,7 +27,7 @@ class ImageEncodingError(ValueError):
     """An image buffer that cannot be read; ``cause`` is one of a few fixed keys."""
 
     def __init__(self, cause: str, message: str) -> None:
-        """Keep the cause key (``unsupported_encoding``, ``empty``, ``truncated``, ``bad_step``)."""
+        """Keep the cause: ``unsupported_encoding``, ``empty``, ``truncated`` or ``bad_step``."""
         super().__init__(message)
         self.cause = cause
 
@@ -59,7 +59,7 @@ def image_view(
     if buffer.size < needed:
         raise ImageEncodingError(
             "truncated",
-            f"{encoding} image {width}x{height} with step {step} needs {needed} B, got {buffer.size}",
+            f"{encoding} image {width}x{height}, step {step}: needs {needed} B, got {buffer.size}",
         )
     return np.lib.stride_tricks.as_strided(
         buffer, shape=(height, width, channels), strides=(step, channels, 1), writeable=False

@@ -11,7 +11,7 @@ from pose_estimation_ros.core.types import UNTRACKED, Person, box_around
 
 
 def person(x: float, y: float, layout: Layout = COCO17, score: float = 0.9) -> Person:
-    """A 100x200 px person whose keypoints spread over a grid starting at (x, y)."""
+    """Make a 100x200 px person whose keypoints spread over a grid starting at (x, y)."""
     n = layout.num_keypoints
     keypoints = np.zeros((n, 3), dtype=np.float32)
     keypoints[:, 0] = x + 100.0 * (np.arange(n) % 3) / 2

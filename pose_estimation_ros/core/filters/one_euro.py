@@ -48,7 +48,7 @@ class OneEuroFilter:
         return 1.0 / (1.0 + self._frequency / (2.0 * math.pi * cutoff))
 
     def apply(self, value: np.ndarray, timestamp_s: float) -> np.ndarray:
-        """Filter ``value`` observed at ``timestamp_s``; a non-increasing time passes it through."""
+        """Filter ``value`` seen at ``timestamp_s``; a non-increasing time passes it through."""
         value = np.asarray(value, dtype=np.float64)
         if self._last_timestamp_s is not None:
             if timestamp_s <= self._last_timestamp_s:

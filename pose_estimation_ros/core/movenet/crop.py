@@ -69,7 +69,8 @@ def crop_and_resize(image: np.ndarray, region: CropRegion, output_size: int) -> 
     else:
         square = np.zeros((size, size) + image.shape[2:], dtype=image.dtype)
         if right > left and bottom > top:
-            square[top - y0 : bottom - y0, left - x0 : right - x0] = image[top:bottom, left:right]
+            rows, cols = slice(top - y0, bottom - y0), slice(left - x0, right - x0)
+            square[rows, cols] = image[top:bottom, left:right]
     return cv2.resize(square, (output_size, output_size), interpolation=cv2.INTER_AREA)
 
 

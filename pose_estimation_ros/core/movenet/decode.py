@@ -55,7 +55,8 @@ def decode_multipose(output: np.ndarray, min_person_score: float) -> list[RawPos
         if score < min_person_score:
             continue
         keypoints = _yx_to_xy(instance[: C.MULTIPOSE_BOX_START].reshape(C.NUM_KEYPOINTS, 3))
-        y_min, x_min, y_max, x_max = (float(v) for v in instance[C.MULTIPOSE_BOX_START :][:4])
+        box = instance[slice(C.MULTIPOSE_BOX_START, C.MULTIPOSE_SCORE_INDEX)]
+        y_min, x_min, y_max, x_max = (float(v) for v in box)
         people.append(RawPose(keypoints, score, (x_min, y_min, x_max, y_max)))
     people.sort(key=lambda pose: pose.score, reverse=True)
     return people

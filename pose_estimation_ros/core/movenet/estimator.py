@@ -212,4 +212,10 @@ def build(model: str, options: dict[str, Any]) -> MoveNetEstimator:
     runner = load_runner(model, merged)
     if model == C.MULTIPOSE_MODEL:
         return MultiPoseEstimator(model, runner, merged)
-    return SinglePoseEstimator(model, runner, merged, C.SINGLEPOSE_INPUT_SIZE[model])
+    size = C.SINGLEPOSE_INPUT_SIZE[model]
+    if tuple(runner.input_shape[1:3]) != (size, size):
+        raise ValueError(
+            f"{model} needs a [1,{size},{size},3] input, but the model file takes "
+            f"{list(runner.input_shape)}: check model_path"
+        )
+    return SinglePoseEstimator(model, runner, merged, size)

@@ -10,7 +10,7 @@ class BoxTracker(Tracker):
     """Links people by the intersection over union of their boxes."""
 
     def similarity(self, person: Person, track: Track) -> float:
-        """IoU of the detection's box and the track's last box."""
+        """Return the IoU of the detection's box and the track's last box."""
         ax0, ay0, ax1, ay1 = person.box
         bx0, by0, bx1, by1 = track.person.box
         overlap_w = max(0.0, min(ax1, bx1) - max(ax0, bx0))

@@ -67,7 +67,7 @@ class Tracker(ABC):
                 self.tracks.append(Track(self._next_id, people[i], timestamp_s))
                 self._next_id += 1
         self.tracks.sort(key=lambda t: t.last_seen_s, reverse=True)
-        del self.tracks[self.max_tracks :]
+        self.tracks = self.tracks[: self.max_tracks]
         return people
 
     def reset(self) -> None:
