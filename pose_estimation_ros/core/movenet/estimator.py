@@ -8,12 +8,13 @@ Each frame goes through three stages, kept apart so they can be timed:
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 import cv2
 import numpy as np
 
-from pose_estimation_ros.core.assets import resolve
+from pose_estimation_ros.core.assets import AssetError, resolve
 from pose_estimation_ros.core.filters.keypoint_smoother import KeypointSmoother
 from pose_estimation_ros.core.filters.low_pass import LowPassFilter
 from pose_estimation_ros.core.movenet import constants as C
@@ -202,6 +203,8 @@ class MultiPoseEstimator(MoveNetEstimator):
 def load_runner(model: str, options: MoveNetOptions) -> ModelRunner:
     """Load the weights (``model_path``, else the registered asset) on the chosen backend."""
     path = options.model_path or resolve(asset_name(model, options.precision))
+    if "://" not in str(path) and not Path(path).exists():
+        raise AssetError(f"model_path {str(path)!r} does not exist (give a file, folder or URL)")
     _LOG.info("loading %s from %s on %s", model, path, options.backend)
     return create_runner(options.backend, path, options.threads, options.inference_precision)
 

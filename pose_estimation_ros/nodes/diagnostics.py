@@ -1,0 +1,100 @@
+"""Pose node health on ``/diagnostics``: rates, inference time, dropped and rejected frames.
+
+``PoseStats`` is filled by the subscription callback and the inference
+thread; a timer turns each window into one ``DiagnosticStatus``:
+ERROR when inference failed in the window, WARN when no image arrived or
+images were rejected, OK otherwise.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from builtin_interfaces.msg import Time
+from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
+
+
+@dataclass
+class _Window:
+    received: int = 0
+    processed: int = 0
+    rejected: int = 0
+    failed: int = 0
+    inference_ms: list[float] = field(default_factory=list)
+
+
+class PoseStats:
+    """Thread-safe counters over the current diagnostics window, plus totals."""
+
+    def __init__(self) -> None:
+        """Start with empty counters."""
+        self._lock = threading.Lock()
+        self._window = _Window()
+        self.totals = _Window()
+
+    def _count(self, name: str) -> None:
+        with self._lock:
+            for window in (self._window, self.totals):
+                setattr(window, name, getattr(window, name) + 1)
+
+    def received(self) -> None:
+        """Count an image that arrived."""
+        self._count("received")
+
+    def rejected(self) -> None:
+        """Count an image that could not be read."""
+        self._count("rejected")
+
+    def failed(self) -> None:
+        """Count an image whose inference raised."""
+        self._count("failed")
+
+    def processed(self, inference_ms: float) -> None:
+        """Count an image turned into poses, with its inference time."""
+        with self._lock:
+            self._window.processed += 1
+            self.totals.processed += 1
+            self._window.inference_ms.append(inference_ms)
+
+    def take_window(self) -> _Window:
+        """Return the current window's counts and start a new one."""
+        with self._lock:
+            window, self._window = self._window, _Window()
+            return window
+
+
+def diagnostics_msg(
+    window: _Window, stats: PoseStats, dropped_total: int, period_s: float, stamp: Time, model: str
+) -> DiagnosticArray:
+    """One status named ``pose_node: pose estimation`` for a window of ``period_s`` seconds."""
+    if window.failed:
+        level, message = DiagnosticStatus.ERROR, f"inference failed on {window.failed} images"
+    elif not window.received:
+        level, message = DiagnosticStatus.WARN, "no images on image_raw"
+    elif window.rejected:
+        level, message = DiagnosticStatus.WARN, f"{window.rejected} images could not be read"
+    else:
+        level, message = DiagnosticStatus.OK, "estimating poses"
+    times = window.inference_ms
+    values = {
+        "model": model,
+        "input_rate_hz": f"{window.received / period_s:.2f}",
+        "output_rate_hz": f"{window.processed / period_s:.2f}",
+        "inference_ms_mean": f"{sum(times) / len(times):.2f}" if times else "n/a",
+        "inference_ms_max": f"{max(times):.2f}" if times else "n/a",
+        "dropped_frames_total": str(dropped_total),
+        "rejected_frames_total": str(stats.totals.rejected),
+        "failed_frames_total": str(stats.totals.failed),
+        "processed_frames_total": str(stats.totals.processed),
+    }
+    status = DiagnosticStatus(
+        level=level,
+        name="pose_node: pose estimation",
+        message=message,
+        hardware_id=model,
+        values=[KeyValue(key=k, value=v) for k, v in values.items()],
+    )
+    array = DiagnosticArray(status=[status])
+    array.header.stamp = stamp
+    return array

@@ -1,0 +1,377 @@
+"""``pose_node``: images in, poses out, never behind the camera.
+
+A lifecycle node: parameters are read and the model is loaded in
+``on_configure``, the image subscription and the inference thread start in
+``on_activate`` and stop in ``on_deactivate``. With ``autostart`` (default) it
+configures and activates itself, so it runs without a lifecycle manager.
+
+Newest frame only: the subscription keeps one image (depth 1); the callback
+puts it in a one-item slot that the inference thread empties, so while
+inference runs newer images replace older ones and are counted as dropped.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import rclpy
+from rclpy.executors import ExternalShutdownException
+from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackReturn
+from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
+from diagnostic_msgs.msg import DiagnosticArray
+from sensor_msgs.msg import Image
+from visualization_msgs.msg import MarkerArray
+
+from pose_estimation_ros.core.assets import AssetError
+from pose_estimation_ros.core.drawing import draw_people
+from pose_estimation_ros.core.estimator import MODELS, PoseEstimator, create_estimator
+from pose_estimation_ros.core.image_encoding import ImageEncodingError
+from pose_estimation_ros.core.latest_slot import LatestSlot
+from pose_estimation_ros.core.movenet.constants import (
+    SMOOTHING_BETA,
+    SMOOTHING_DERIVATE_CUTOFF,
+    SMOOTHING_MIN_CUTOFF,
+)
+from pose_estimation_ros.core.runtimes import BACKENDS
+from pose_estimation_ros.core.types import PoseFrame
+from pose_estimation_ros.msg import PoseArray
+from pose_estimation_ros.nodes.conversions import (
+    bgr_to_image_msg,
+    image_msg_to_bgr,
+    pose_frame_to_msg,
+)
+from pose_estimation_ros.nodes.diagnostics import PoseStats, diagnostics_msg
+from pose_estimation_ros.nodes.markers import people_markers
+from pose_estimation_ros.nodes.parameters import ParamSpec, coerce, declare_parameters
+
+PARAMS = (
+    ParamSpec(
+        "model", "movenet_lightning", "pose model", choices=tuple(sorted(MODELS)), read_only=True
+    ),
+    ParamSpec(
+        "model_path",
+        "",
+        "weights file or TF Hub handle; empty: the registered asset",
+        read_only=True,
+    ),
+    ParamSpec(
+        "precision",
+        "int8",
+        "weights precision where the model has both",
+        choices=("int8", "fp16"),
+        read_only=True,
+    ),
+    ParamSpec("backend", "openvino", "inference runtime", choices=BACKENDS, read_only=True),
+    ParamSpec("threads", 0, "inference threads; 0: the runtime chooses", 0, 256, read_only=True),
+    ParamSpec(
+        "inference_precision",
+        "f32",
+        "OpenVINO INFERENCE_PRECISION_HINT",
+        choices=("f32", "f16", "bf16"),
+        read_only=True,
+    ),
+    ParamSpec(
+        "score_threshold",
+        0.3,
+        "keypoint score below which markers and drawings omit a joint (messages keep all)",
+        0.0,
+        1.0,
+    ),
+    ParamSpec(
+        "max_rate",
+        0.0,
+        "most inferences per second (Hz); 0: as fast as images come",
+        0.0,
+        1000.0,
+        read_only=True,
+    ),
+    ParamSpec(
+        "image_reliability",
+        "best_effort",
+        "QoS reliability of the image subscription",
+        choices=("best_effort", "reliable"),
+        read_only=True,
+    ),
+    ParamSpec("smart_crop", True, "single-pose models: crop around the last pose", read_only=True),
+    ParamSpec("tracking", True, "give people persistent ids across frames", read_only=True),
+    ParamSpec(
+        "tracker_type",
+        "bounding_box",
+        "similarity used to link people",
+        choices=("bounding_box", "keypoint"),
+        read_only=True,
+    ),
+    ParamSpec(
+        "track_max_age_s",
+        1.0,
+        "release a track id after this long unseen (s)",
+        0.001,
+        3600.0,
+        read_only=True,
+    ),
+    ParamSpec("smoothing", True, "One Euro smoothing of keypoints (for video)", read_only=True),
+    ParamSpec(
+        "smoothing_min_cutoff",
+        SMOOTHING_MIN_CUTOFF,
+        "One Euro minimum cutoff (Hz)",
+        1e-3,
+        1e3,
+        read_only=True,
+    ),
+    ParamSpec(
+        "smoothing_beta", SMOOTHING_BETA, "One Euro speed coefficient", 0.0, 1e6, read_only=True
+    ),
+    ParamSpec(
+        "smoothing_derivate_cutoff",
+        SMOOTHING_DERIVATE_CUTOFF,
+        "One Euro derivative cutoff (Hz)",
+        1e-3,
+        1e3,
+        read_only=True,
+    ),
+    ParamSpec(
+        "min_person_score",
+        0.2,
+        "multi-person models: drop people scored lower",
+        0.0,
+        1.0,
+        read_only=True,
+    ),
+    ParamSpec(
+        "publish_annotated",
+        False,
+        "publish image_annotated (the image with poses drawn)",
+        read_only=True,
+    ),
+    ParamSpec(
+        "diagnostics_period_s",
+        1.0,
+        "period of /diagnostics messages (s)",
+        0.1,
+        60.0,
+        read_only=True,
+    ),
+    ParamSpec(
+        "autostart",
+        True,
+        "configure and activate at start, without a lifecycle manager",
+        read_only=True,
+    ),
+)
+ESTIMATOR_OPTIONS = (
+    "model_path",
+    "precision",
+    "backend",
+    "threads",
+    "inference_precision",
+    "smart_crop",
+    "tracking",
+    "tracker_type",
+    "track_max_age_s",
+    "smoothing",
+    "smoothing_min_cutoff",
+    "smoothing_beta",
+    "smoothing_derivate_cutoff",
+    "min_person_score",
+)
+_IDLE_POLL_S = 0.5
+
+
+class PoseNode(LifecycleNode):
+    """Subscribes ``image_raw``; publishes ``poses``, ``pose_markers``, ``/diagnostics``."""
+
+    def __init__(self) -> None:
+        """Declare the parameters; nothing is loaded before ``on_configure``."""
+        super().__init__("pose_node")
+        self._estimator: PoseEstimator | None = None
+        self._slot: LatestSlot[Image] = LatestSlot()
+        self._stop = threading.Event()
+        self._worker: threading.Thread | None = None
+        self._stats = PoseStats()
+        self._reported_causes: set[str] = set()
+        self._sub = None
+        self._timer = None
+        self._poses_pub = self._markers_pub = self._diagnostics_pub = self._annotated_pub = None
+        self._params = declare_parameters(self, PARAMS)
+
+    @property
+    def autostart(self) -> bool:
+        """Whether to configure and activate without waiting for a lifecycle manager."""
+        return self._params["autostart"]
+
+    def on_configure(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Read parameters, load the model, create the publishers."""
+        self._params = {
+            spec.name: coerce(spec, self.get_parameter(spec.name).value) for spec in PARAMS
+        }
+        model = self._params["model"]
+        try:
+            self._estimator = create_estimator(
+                model, **{k: self._params[k] for k in ESTIMATOR_OPTIONS}
+            )
+        except (AssetError, ValueError) as error:
+            self.get_logger().error(f"cannot load model {model!r}: {error}")
+            return TransitionCallbackReturn.FAILURE
+        except Exception as error:  # noqa: B902 (a runtime refusing the file: say which)
+            self.get_logger().error(
+                f"cannot load model {model!r} on {self._params['backend']}: {error!r}"
+            )
+            return TransitionCallbackReturn.FAILURE
+        self._poses_pub = self.create_lifecycle_publisher(PoseArray, "poses", 10)
+        self._markers_pub = self.create_lifecycle_publisher(MarkerArray, "pose_markers", 10)
+        self._diagnostics_pub = self.create_lifecycle_publisher(
+            DiagnosticArray, "/diagnostics", 10
+        )
+        if self._params["publish_annotated"]:
+            self._annotated_pub = self.create_lifecycle_publisher(Image, "image_annotated", 1)
+        self.get_logger().info(f"loaded {model} on {self._params['backend']}")
+        return super().on_configure(state)
+
+    def on_activate(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Subscribe to images and start the inference thread and the diagnostics timer."""
+        reliability = (
+            ReliabilityPolicy.RELIABLE
+            if self._params["image_reliability"] == "reliable"
+            else ReliabilityPolicy.BEST_EFFORT
+        )
+        qos = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=1, reliability=reliability)
+        self._slot = LatestSlot()
+        self._stop.clear()
+        self._worker = threading.Thread(target=self._work, name="pose_inference", daemon=True)
+        self._worker.start()
+        self._sub = self.create_subscription(Image, "image_raw", self._on_image, qos)
+        period = self._params["diagnostics_period_s"]
+        self._timer = self.create_timer(period, self._publish_diagnostics)
+        return super().on_activate(state)
+
+    def on_deactivate(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Stop taking images and join the inference thread."""
+        self._stop_work()
+        return super().on_deactivate(state)
+
+    def on_cleanup(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Free the model and the publishers."""
+        self._release()
+        return super().on_cleanup(state)
+
+    def on_shutdown(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Stop everything, whatever the state."""
+        self._stop_work()
+        self._release()
+        return super().on_shutdown(state)
+
+    def start(self) -> bool:
+        """Configure and activate; ``False`` (after logging why) when either fails."""
+        return (
+            self.trigger_configure() == TransitionCallbackReturn.SUCCESS
+            and self.trigger_activate() == TransitionCallbackReturn.SUCCESS
+        )
+
+    def destroy_node(self) -> None:
+        """Stop the inference thread, then destroy the node."""
+        self._stop_work()
+        super().destroy_node()
+
+    def _stop_work(self) -> None:
+        if self._sub is not None:
+            self.destroy_subscription(self._sub)
+            self._sub = None
+        if self._timer is not None:
+            self.destroy_timer(self._timer)
+            self._timer = None
+        self._stop.set()
+        self._slot.close()
+        if self._worker is not None:
+            self._worker.join()
+            self._worker = None
+
+    def _release(self) -> None:
+        for publisher in (
+            self._poses_pub,
+            self._markers_pub,
+            self._diagnostics_pub,
+            self._annotated_pub,
+        ):
+            if publisher is not None:
+                self.destroy_lifecycle_publisher(publisher)
+        self._poses_pub = self._markers_pub = self._diagnostics_pub = self._annotated_pub = None
+        self._estimator = None
+
+    def _on_image(self, msg: Image) -> None:
+        self._stats.received()
+        self._slot.put(msg)
+
+    def _work(self) -> None:
+        min_period_s = 1.0 / self._params["max_rate"] if self._params["max_rate"] > 0 else 0.0
+        while not self._stop.is_set():
+            msg = self._slot.take(_IDLE_POLL_S)
+            if msg is None:
+                continue
+            started = time.monotonic()
+            self._process(msg)
+            self._stop.wait(min_period_s - (time.monotonic() - started))
+
+    def _process(self, msg: Image) -> None:
+        try:
+            image = image_msg_to_bgr(msg)
+        except ImageEncodingError as error:
+            self._stats.rejected()
+            if error.cause not in self._reported_causes:
+                self._reported_causes.add(error.cause)
+                self.get_logger().warning(
+                    f"dropping image: {error}; further images with this problem are dropped "
+                    "silently (counted on /diagnostics)"
+                )
+            return
+        stamp = msg.header.stamp
+        timestamp_s = stamp.sec + stamp.nanosec * 1e-9 or time.monotonic()
+        started = time.perf_counter()
+        try:
+            people = self._estimator.estimate(image, timestamp_s)
+        except Exception as error:  # noqa: BLE001 (a bad frame must not kill the node)
+            self._stats.failed()
+            self.get_logger().error(f"inference failed: {error!r}", throttle_duration_sec=10.0)
+            return
+        self._stats.processed((time.perf_counter() - started) * 1e3)
+        estimator = self._estimator
+        height, width = image.shape[:2]
+        frame = PoseFrame(estimator.model, estimator.layout, width, height, people)
+        self._poses_pub.publish(pose_frame_to_msg(frame, msg.header))
+        threshold = self._params["score_threshold"]
+        self._markers_pub.publish(people_markers(people, estimator.layout, msg.header, threshold))
+        if self._annotated_pub is not None:
+            drawn = draw_people(image, people, estimator.layout, threshold)
+            self._annotated_pub.publish(bgr_to_image_msg(drawn, msg.header))
+
+    def _publish_diagnostics(self) -> None:
+        self._diagnostics_pub.publish(
+            diagnostics_msg(
+                self._stats.take_window(),
+                self._stats,
+                self._slot.dropped,
+                self._params["diagnostics_period_s"],
+                self.get_clock().now().to_msg(),
+                self._params["model"],
+            )
+        )
+
+
+def main(args: list[str] | None = None) -> None:
+    """Run the pose node until interrupted; exit 1 when it cannot start."""
+    rclpy.init(args=args)
+    node = None
+    try:
+        node = PoseNode()
+        if node.autostart and not node.start():
+            raise SystemExit(1)
+        rclpy.spin(node)
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    except ValueError as error:  # a parameter refused at declaration
+        rclpy.logging.get_logger("pose_node").error(f"cannot start: {error}")
+        raise SystemExit(1) from None
+    finally:
+        if node is not None:
+            node.destroy_node()
+        rclpy.try_shutdown()
