@@ -339,8 +339,10 @@ class PoseNode(LifecycleNode):
         frame = PoseFrame(estimator.model, estimator.layout, width, height, people)
         self._poses_pub.publish(pose_frame_to_msg(frame, msg.header))
         threshold = self._params["score_threshold"]
-        self._markers_pub.publish(people_markers(people, estimator.layout, msg.header, threshold))
-        if self._annotated_pub is not None:
+        if self._markers_pub.get_subscription_count():  # building markers costs ~1 ms
+            markers = people_markers(people, estimator.layout, msg.header, threshold)
+            self._markers_pub.publish(markers)
+        if self._annotated_pub is not None and self._annotated_pub.get_subscription_count():
             drawn = draw_people(image, people, estimator.layout, threshold)
             self._annotated_pub.publish(bgr_to_image_msg(drawn, msg.header))
 

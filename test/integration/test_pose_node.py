@@ -20,18 +20,26 @@ from sensor_msgs.msg import Image
 from pose_estimation_ros.msg import PoseArray
 
 PUBLISHER = Path(__file__).parent / "processes" / "publish_video.py"
+PARAMS_YAML = Path(__file__).resolve().parents[2] / "config" / "params.yaml"
 WANTED_POSES = 40
 TIMEOUT_S = 240.0
 PERSON_SCORE = 0.3
 
 
 def pose_node_command(*parameters: str) -> list[str]:
-    """Command line of the installed pose_node with ``name:=value`` parameters."""
+    """Command line of the installed pose_node: config/params.yaml, then ``name:=value``s."""
     executable = (
         Path(get_package_prefix("pose_estimation_ros")) / "lib/pose_estimation_ros/pose_node"
     )
     args = [item for p in parameters for item in ("-p", p)]
-    return [sys.executable, str(executable), "--ros-args", *args]
+    return [
+        sys.executable,
+        str(executable),
+        "--ros-args",
+        "--params-file",
+        str(PARAMS_YAML),
+        *args,
+    ]
 
 
 def stop(process: subprocess.Popen) -> str:

@@ -1,0 +1,80 @@
+"""What pose_node publishes besides poses: markers, annotated images, diagnostics (no DDS)."""
+
+import numpy as np
+from builtin_interfaces.msg import Time
+from diagnostic_msgs.msg import DiagnosticStatus
+from std_msgs.msg import Header
+from visualization_msgs.msg import Marker
+
+from pose_estimation_ros.core.drawing import draw_people, track_colour
+from pose_estimation_ros.core.skeletons import COCO17
+from pose_estimation_ros.core.types import Person, box_around
+from pose_estimation_ros.nodes.conversions import bgr_to_image_msg, image_msg_to_bgr
+from pose_estimation_ros.nodes.diagnostics import PoseStats, diagnostics_msg
+from pose_estimation_ros.nodes.markers import PIXEL_SIZE_M, people_markers
+
+
+def person(track_id: int) -> Person:
+    keypoints = np.zeros((17, 3), dtype=np.float32)
+    keypoints[:, 0] = np.linspace(10, 90, 17) + 100 * track_id
+    keypoints[:, 1] = np.linspace(20, 80, 17)
+    keypoints[:, 2] = 0.9
+    keypoints[0, 2] = 0.1  # the nose is not confident
+    return Person(keypoints, 0.8, box_around(keypoints), track_id)
+
+
+def test_markers_clear_first_then_joints_and_lines_above_threshold():
+    header = Header(frame_id="camera")
+    array = people_markers([person(1), person(2)], COCO17, header, 0.3)
+    assert array.markers[0].action == Marker.DELETEALL
+    joints, lines = array.markers[1], array.markers[2]
+    assert joints.type == Marker.SPHERE_LIST and len(joints.points) == 16
+    assert joints.points[0].x == np.float32(person(1).keypoints[1, 0]) * PIXEL_SIZE_M
+    nose_edges = sum(1 for a, b in COCO17.edges if 0 in (a, b))
+    assert lines.type == Marker.LINE_LIST
+    assert len(lines.points) == 2 * (len(COCO17.edges) - nose_edges)
+    assert joints.header.frame_id == "camera"
+    other = array.markers[3].color  # the second person's joints
+    assert (joints.color.r, joints.color.g, joints.color.b) != (other.r, other.g, other.b)
+
+
+def test_no_people_gives_only_the_clearing_marker():
+    assert [m.action for m in people_markers([], COCO17, Header(), 0.3).markers] == [
+        Marker.DELETEALL
+    ]
+
+
+def test_annotated_image_round_trips_through_a_message():
+    image = np.zeros((120, 360, 3), dtype=np.uint8)
+    drawn = draw_people(image, [person(1)], COCO17, 0.3)
+    assert drawn.any() and not image.any()  # drawn on a copy
+    red, green, blue = track_colour(1)
+    assert (
+        (drawn.reshape(-1, 3) == [int(blue * 255), int(green * 255), int(red * 255)]).all(1).any()
+    )
+    header = Header(frame_id="camera")
+    np.testing.assert_array_equal(image_msg_to_bgr(bgr_to_image_msg(drawn, header)), drawn)
+
+
+def test_diagnostics_levels_and_values():
+    stats = PoseStats()
+    assert (
+        diagnostics_msg(stats.take_window(), stats, 0, 1.0, Time(), "m").status[0].level
+        == DiagnosticStatus.WARN
+    )  # no images
+    for _ in range(4):
+        stats.received()
+    stats.processed(12.0)
+    stats.processed(18.0)
+    msg = diagnostics_msg(stats.take_window(), stats, 2, 2.0, Time(), "movenet_lightning")
+    status = msg.status[0]
+    values = {v.key: v.value for v in status.values}
+    assert status.level == DiagnosticStatus.OK
+    assert values["input_rate_hz"] == "2.00" and values["output_rate_hz"] == "1.00"
+    assert values["inference_ms_mean"] == "15.00" and values["dropped_frames_total"] == "2"
+    stats.received()
+    stats.failed()
+    assert (
+        diagnostics_msg(stats.take_window(), stats, 2, 1.0, Time(), "m").status[0].level
+        == DiagnosticStatus.ERROR
+    )
