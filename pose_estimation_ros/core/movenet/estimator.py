@@ -84,7 +84,7 @@ class MoveNetEstimator:
         height: int,
         timestamp_s: float,
     ) -> list[Person]:
-        """Decode, then track and smooth; subclasses add their per-frame state updates."""
+        """Decode, track, smooth, then update per-frame state (``end_frame``)."""
         people = self.decode(outputs, context, width, height)
         if self._tracker is not None:
             self._tracker.apply(people, timestamp_s)
@@ -92,7 +92,11 @@ class MoveNetEstimator:
             self._smoother.apply(people, width, height, timestamp_s)
             if self._tracker is not None:
                 self._smoother.keep_only(t.track_id for t in self._tracker.tracks)
+        self.end_frame(people, width, height)
         return people
+
+    def end_frame(self, people: list[Person], width: int, height: int) -> None:
+        """Carry state to the next frame from this frame's final people (nothing by default)."""
 
     def estimate(self, image_bgr: np.ndarray, timestamp_s: float) -> list[Person]:
         """Find people in an HxWx3 uint8 BGR image; keypoints in its pixels."""
@@ -140,24 +144,16 @@ class SinglePoseEstimator(MoveNetEstimator):
         keypoints[:, :2] = to_source_pixels(raw.keypoints[:, :2], context)
         return [Person(keypoints, raw.score, box_around(keypoints, C.MIN_CROP_KEYPOINT_SCORE))]
 
-    def postprocess(
-        self,
-        outputs: list[np.ndarray],
-        context: Any,
-        width: int,
-        height: int,
-        timestamp_s: float,
-    ) -> list[Person]:
-        """Track, smooth, then choose the next frame's crop from the smoothed keypoints."""
-        people = super().postprocess(outputs, context, width, height, timestamp_s)
+    def end_frame(self, people: list[Person], width: int, height: int) -> None:
+        """Box the smoothed keypoints, choose the next crop from them; start over when nobody."""
         if not people:
             self.reset()
-        elif self.options.smart_crop:
-            person = people[0]
-            person.box = box_around(person.keypoints, C.MIN_CROP_KEYPOINT_SCORE)
+            return
+        person = people[0]
+        person.box = box_around(person.keypoints, C.MIN_CROP_KEYPOINT_SCORE)
+        if self.options.smart_crop:
             region = next_crop_region(person.keypoints, width, height)
             self._crop = CropRegion.from_array(self._crop_filter.apply(region.as_array()))
-        return people
 
     def reset(self) -> None:
         """Forget the crop region too: the next frame is read whole."""
