@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Any
 
 import rclpy
 from rclpy.executors import ExternalShutdownException
@@ -181,9 +182,9 @@ _IDLE_POLL_S = 0.5
 class PoseNode(LifecycleNode):
     """Subscribes ``image_raw``; publishes ``poses``, ``pose_markers``, ``/diagnostics``."""
 
-    def __init__(self) -> None:
-        """Declare the parameters; nothing is loaded before ``on_configure``."""
-        super().__init__("pose_node")
+    def __init__(self, **kwargs: Any) -> None:
+        """Declare the parameters (``kwargs`` go to ``Node``); nothing is loaded yet."""
+        super().__init__("pose_node", **kwargs)
         self._estimator: PoseEstimator | None = None
         self._slot: LatestSlot[Image] = LatestSlot()
         self._stop = threading.Event()
@@ -338,7 +339,7 @@ class PoseNode(LifecycleNode):
         height, width = image.shape[:2]
         frame = PoseFrame(estimator.model, estimator.layout, width, height, people)
         self._poses_pub.publish(pose_frame_to_msg(frame, msg.header))
-        threshold = self._params["score_threshold"]
+        threshold = self.get_parameter("score_threshold").value  # may change while running
         if self._markers_pub.get_subscription_count():  # building markers costs ~1 ms
             markers = people_markers(people, estimator.layout, msg.header, threshold)
             self._markers_pub.publish(markers)

@@ -1,0 +1,77 @@
+"""pose_node's lifecycle: nothing subscribed until activated, poses while active, none after.
+
+The node runs in the test process (driven through its lifecycle transitions,
+as a lifecycle manager would); the image source and the pose sink are other
+nodes talking to it over DDS.
+"""
+
+import time
+
+import cv2
+import numpy as np
+import pytest
+from rclpy.lifecycle import TransitionCallbackReturn
+from rclpy.parameter import Parameter
+from sensor_msgs.msg import Image
+from std_msgs.msg import Header
+
+from pose_estimation_ros.msg import PoseArray
+from pose_estimation_ros.nodes.conversions import bgr_to_image_msg
+from pose_estimation_ros.nodes.pose_node import PoseNode
+
+TIMEOUT_S = 60.0
+
+
+def spin_until(executor, condition, what: str) -> None:
+    deadline = time.monotonic() + TIMEOUT_S
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        executor.spin_once(timeout_sec=0.05)
+
+
+@pytest.mark.slow
+def test_configure_activate_deactivate_cleanup(ros_context, asset_dir):
+    import rclpy
+    from rclpy.executors import SingleThreadedExecutor
+
+    node = PoseNode(
+        context=ros_context, parameter_overrides=[Parameter("autostart", value=False)]
+    )
+    source = rclpy.create_node("image_source", context=ros_context)
+    image_pub = source.create_publisher(Image, "image_raw", 10)
+    poses = []
+    source.create_subscription(PoseArray, "poses", poses.append, 10)
+    executor = SingleThreadedExecutor(context=ros_context)
+    executor.add_node(node)
+    executor.add_node(source)
+    header = Header(frame_id="camera")
+    header.stamp.sec, header.stamp.nanosec = 42, 7
+    image = cv2.imread(str(asset_dir / "media/tf_examples/image1.png"))
+    msg = bgr_to_image_msg(image, header)
+    try:
+        assert node.trigger_configure() == TransitionCallbackReturn.SUCCESS
+        assert image_pub.get_subscription_count() == 0  # inactive: not subscribed yet
+        assert node.trigger_activate() == TransitionCallbackReturn.SUCCESS
+        spin_until(executor, lambda: image_pub.get_subscription_count() == 1, "subscription")
+
+        def publish_and_spin() -> bool:
+            image_pub.publish(msg)
+            for _ in range(10):
+                executor.spin_once(timeout_sec=0.05)
+            return bool(poses)
+
+        spin_until(executor, publish_and_spin, "a PoseArray")
+        pose_array = poses[0]
+        assert pose_array.header == header
+        assert (pose_array.image_width, pose_array.image_height) == (384, 640)
+        keypoints = np.array([(k.x, k.y) for k in pose_array.poses[0].keypoints])
+        assert keypoints.shape == (17, 2)
+        assert (keypoints >= 0).all() and (keypoints <= (384, 640)).all()
+
+        assert node.trigger_deactivate() == TransitionCallbackReturn.SUCCESS
+        spin_until(executor, lambda: image_pub.get_subscription_count() == 0, "unsubscribing")
+        assert node.trigger_cleanup() == TransitionCallbackReturn.SUCCESS
+    finally:
+        executor.shutdown()
+        node.destroy_node()
+        source.destroy_node()
