@@ -9,6 +9,7 @@ OpenVINO runs with ``INFERENCE_PRECISION_HINT`` f32 for exact numbers.
 
 import csv
 import json
+import os
 
 import cv2
 import numpy as np
@@ -96,3 +97,30 @@ def test_video_with_smart_crop_and_smoothing(asset_dir):
     fraction = float(np.mean(np.array(worst) <= VIDEO_TOLERANCE_PX))
     print(f"pose_1.mp4: {100 * fraction:.1f}% of frames with every keypoint within 60 px")
     assert fraction >= VIDEO_MIN_FRACTION, f"only {100 * fraction:.1f}% of frames within 60 px"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "model, precision, tolerance_px",
+    [
+        ("movenet_thunder", "int8", STILL_TOLERANCE_PX),
+        ("movenet_lightning", "fp16", STILL_TOLERANCE_PX),
+        # MultiPose sees the frame at 256 px on its longer side, not a crop: twice the tolerance.
+        ("movenet_multipose", "fp16", 2 * STILL_TOLERANCE_PX),
+    ],
+)
+def test_downloadable_weights_on_still_images(asset_dir, model, precision, tolerance_px):
+    """Weights over 4 MiB: fetched from TF Hub when downloads are allowed, else skipped."""
+    from pose_estimation_ros.core.assets import OFFLINE_ENV, AssetError
+
+    try:
+        estimator = create_estimator(model, precision=precision, **STILL_ONLY)
+    except AssetError:
+        if os.environ.get(OFFLINE_ENV):
+            pytest.skip(f"{model} {precision} weights not here and {OFFLINE_ENV} is set")
+        raise
+    for name, image, truth in still_cases(asset_dir):
+        people = estimator.estimate(image, 0.0)
+        assert people, f"{model}: nobody found in {name}"
+        errors = np.linalg.norm(people[0].keypoints[:, :2] - truth, axis=1)
+        assert errors.max() <= tolerance_px, f"{model} {name}: off by {errors.max():.1f} px"
