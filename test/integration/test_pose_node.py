@@ -16,10 +16,12 @@ from ament_index_python.packages import get_package_prefix
 from diagnostic_msgs.msg import DiagnosticArray
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import Image
+from visualization_msgs.msg import Marker, MarkerArray
 
 from pose_estimation_ros.msg import PoseArray
 
 PUBLISHER = Path(__file__).parent / "processes" / "publish_video.py"
+FRAME_ID = "camera_optical_frame"  # what the publisher process stamps its images with
 PARAMS_YAML = Path(__file__).resolve().parents[2] / "config" / "params.yaml"
 WANTED_POSES = 40
 TIMEOUT_S = 240.0
@@ -62,7 +64,10 @@ def test_video_to_poses_over_dds(ros_context, asset_dir):
     video = asset_dir / "media/tfjs/pose_1.mp4"
     node_process = subprocess.Popen(
         pose_node_command(
-            "model:=movenet_lightning", "backend:=openvino", "image_reliability:=reliable"
+            "model:=movenet_lightning",
+            "backend:=openvino",
+            "image_reliability:=reliable",
+            "publish_annotated:=true",
         ),
         stderr=subprocess.PIPE,
         text=True,
@@ -70,15 +75,19 @@ def test_video_to_poses_over_dds(ros_context, asset_dir):
     publisher = subprocess.Popen([sys.executable, str(PUBLISHER), str(video), "15", "--bad-first"])
     recorder = rclpy.create_node("pose_test_recorder", context=ros_context)
     reliable = QoSProfile(depth=200, reliability=ReliabilityPolicy.RELIABLE)
-    images, poses, diagnostics = [], [], []
+    images, poses, diagnostics, markers, annotated = [], [], [], [], []
     recorder.create_subscription(Image, "image_raw", images.append, reliable)
     recorder.create_subscription(PoseArray, "poses", poses.append, reliable)
     recorder.create_subscription(DiagnosticArray, "/diagnostics", diagnostics.append, 10)
+    recorder.create_subscription(MarkerArray, "pose_markers", markers.append, 10)
+    recorder.create_subscription(Image, "image_annotated", annotated.append, 10)
     executor = SingleThreadedExecutor(context=ros_context)
     executor.add_node(recorder)
     deadline = time.monotonic() + TIMEOUT_S
     try:
-        while (len(poses) < WANTED_POSES or not diagnostics) and time.monotonic() < deadline:
+        while (
+            len(poses) < WANTED_POSES or not (diagnostics and markers and annotated)
+        ) and time.monotonic() < deadline:
             executor.spin_once(timeout_sec=0.1)
             assert node_process.poll() is None, "pose_node exited early"
     finally:
@@ -114,6 +123,14 @@ def test_video_to_poses_over_dds(ros_context, asset_dir):
     # image may replace one before the node reads it); the node lived on.
     assert node_log.count("dropping image: empty image (0x0)") == 1, node_log
     assert node_log.count("dropping image: unsupported image encoding 'yuv422'") == 1, node_log
+    for marker_array in markers:
+        assert marker_array.markers[0].action == Marker.DELETEALL
+        assert all(m.header.frame_id == FRAME_ID for m in marker_array.markers)
+    assert any(len(m.markers) == 3 for m in markers)  # clear, joints, skeleton
+    for image in annotated:
+        assert (image.encoding, image.width, image.height) == ("bgr8", 576, 576)
+        assert (image.header.stamp.sec, image.header.stamp.nanosec) in image_headers
+
     status = diagnostics[-1].status[0]
     values = {v.key: v.value for v in status.values}
     assert status.name == "pose_node: pose estimation"
