@@ -211,12 +211,10 @@ class PoseNode(LifecycleNode):
             self._estimator = create_estimator(
                 model, **{k: self._params[k] for k in ESTIMATOR_OPTIONS}
             )
-        except (AssetError, ValueError) as error:
-            self.get_logger().error(f"cannot load model {model!r}: {error}")
-            return TransitionCallbackReturn.FAILURE
-        except Exception as error:  # noqa: B902 (a runtime refusing the file: say which)
+        except Exception as error:  # noqa: B902 (missing asset, bad option, file refused)
+            why = str(error) if isinstance(error, (AssetError, ValueError)) else repr(error)
             self.get_logger().error(
-                f"cannot load model {model!r} on {self._params['backend']}: {error!r}"
+                f"cannot load model {model!r} on {self._params['backend']}: {why}"
             )
             return TransitionCallbackReturn.FAILURE
         self._poses_pub = self.create_lifecycle_publisher(PoseArray, "poses", 10)

@@ -145,9 +145,9 @@ class SinglePoseEstimator(MoveNetEstimator):
         return [Person(keypoints, raw.score, box_around(keypoints, C.MIN_CROP_KEYPOINT_SCORE))]
 
     def end_frame(self, people: list[Person], width: int, height: int) -> None:
-        """Box the smoothed keypoints, choose the next crop from them; start over when nobody."""
+        """Box the smoothed keypoints, choose the next crop from them; full frame when nobody."""
         if not people:
-            self.reset()
+            self._forget_crop()  # tracks and filters live on until track_max_age_s
             return
         person = people[0]
         person.box = box_around(person.keypoints, C.MIN_CROP_KEYPOINT_SCORE)
@@ -158,6 +158,9 @@ class SinglePoseEstimator(MoveNetEstimator):
     def reset(self) -> None:
         """Forget the crop region too: the next frame is read whole."""
         super().reset()
+        self._forget_crop()
+
+    def _forget_crop(self) -> None:
         self._crop = None
         self._crop_filter.reset()
 
