@@ -1,0 +1,148 @@
+"""UDP bridge node: ``poses`` → wire format v1 datagrams for programs that do not speak ROS.
+
+Each ``PoseArray`` becomes one frame, split into datagrams of whole people
+(see ``docs/wire-format.md``), sent on a non-blocking socket: a send that
+would block drops the frame's rest, a destination nobody listens on is
+logged, never fatal.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+import rclpy
+from rclpy.executors import ExternalShutdownException
+from rclpy.node import Node
+from rclpy.qos import qos_profile_sensor_data
+
+from pose_estimation_ros.core.rate_limit import RateLimiter
+from pose_estimation_ros.core.udp_sender import (
+    DEFAULT_MULTICAST_GROUP,
+    MODES,
+    Destination,
+    SendOutcome,
+    UdpSender,
+)
+from pose_estimation_ros.core.wire import FrameTooLargeError, WireHeader, encode_frame
+from pose_estimation_ros.core.wire.schema import MAX_UDP_PAYLOAD_BYTES, MIN_DATAGRAM_BYTES
+from pose_estimation_ros.core.wire.sequence import next_sequence
+from pose_estimation_ros.msg import PoseArray
+from pose_estimation_ros.nodes.conversions import msg_to_pose_frame
+from pose_estimation_ros.nodes.parameters import ParamSpec, declare_parameters
+
+LOG_THROTTLE_S = 60.0  # a repeated problem (no listener, full buffer) is logged at most this often
+
+PARAMS = (
+    ParamSpec("host", "127.0.0.1", "Destination host or IPv4 address (unicast, broadcast).",
+              read_only=True),
+    ParamSpec("port", 4900, "Destination UDP port.", 1, 65535, read_only=True),
+    ParamSpec("mode", "unicast", "How to send: to host, to multicast_group, or broadcast to "
+              "host (a broadcast address such as 192.168.1.255).", choices=MODES, read_only=True),
+    ParamSpec("multicast_group", DEFAULT_MULTICAST_GROUP, "IPv4 multicast group (mode "
+              "multicast).", read_only=True),
+    ParamSpec("multicast_ttl", 1, "Multicast time-to-live: 1 stays on the local network.",
+              0, 255, read_only=True),
+    ParamSpec("multicast_interface", "", "IPv4 address of the interface multicast leaves by; "
+              "empty lets the OS choose.", read_only=True),
+    ParamSpec("max_datagram_bytes", 1200, "Largest datagram, bytes; keep it under the path "
+              "MTU (1200 is safe on the internet and Wi-Fi).", MIN_DATAGRAM_BYTES,
+              MAX_UDP_PAYLOAD_BYTES, read_only=True),
+    ParamSpec("max_rate", 0.0, "Most frames sent per second, Hz; frames arriving sooner are "
+              "dropped. 0 sends every frame.", 0.0, 1000.0, read_only=True),
+)
+
+
+class UdpBridgeNode(Node):
+    """Subscribe ``poses`` and send each message as wire format v1 datagrams."""
+
+    def __init__(self) -> None:
+        """Declare parameters, open the socket and subscribe."""
+        super().__init__("udp_bridge_node")
+        params = declare_parameters(self, PARAMS)
+        destination = Destination(
+            params["host"],
+            params["port"],
+            params["mode"],
+            params["multicast_group"],
+            params["multicast_ttl"],
+            params["multicast_interface"],
+        )
+        self._sender = UdpSender(destination)
+        self._max_datagram_bytes = params["max_datagram_bytes"]
+        self._rate = RateLimiter(params["max_rate"])
+        self._stream = secrets.randbits(32)
+        self._sequence = 0
+        self._sub = self.create_subscription(
+            PoseArray, "poses", self._on_poses, qos_profile_sensor_data
+        )
+        host, port = self._sender.address
+        self.get_logger().info(
+            f"sending poses from '{self._sub.topic_name}' to {host}:{port} ({params['mode']}), "
+            f"datagrams of at most {self._max_datagram_bytes} bytes, stream id {self._stream}"
+        )
+
+    def _on_poses(self, msg: PoseArray) -> None:
+        if not self._rate.allow(time.monotonic()):
+            return
+        header = WireHeader(
+            self._stream,
+            self._sequence,
+            msg.header.stamp.sec,
+            msg.header.stamp.nanosec,
+            msg.header.frame_id,
+        )
+        try:
+            datagrams = encode_frame(msg_to_pose_frame(msg), header, self._max_datagram_bytes)
+        except ValueError as error:  # unknown layout, wrong keypoint count, frame too large
+            hint = "" if isinstance(error, FrameTooLargeError) else "; fix the publisher"
+            self.get_logger().error(
+                f"cannot send a PoseArray: {error}{hint}", throttle_duration_sec=LOG_THROTTLE_S
+            )
+            return
+        self._sequence = next_sequence(self._sequence)
+        outcome, error = self._sender.send_frame(datagrams)
+        self._log(outcome, error)
+
+    def _log(self, outcome: SendOutcome, error: OSError | None) -> None:
+        host, port = self._sender.address
+        counts = self._sender.counts
+        logger = self.get_logger()
+        if outcome is SendOutcome.REFUSED:
+            logger.warning(
+                f"nothing listens on {host}:{port} (ICMP port unreachable); poses are dropped "
+                f"until a receiver starts there ({counts.frames_refused} frames refused so "
+                f"far, repeated at most every {LOG_THROTTLE_S:.0f} s)",
+                throttle_duration_sec=LOG_THROTTLE_S,
+            )
+        elif outcome is SendOutcome.WOULD_BLOCK:
+            logger.warning(
+                f"socket send buffer full: dropped {counts.datagrams_dropped} datagrams so far "
+                f"rather than queue them; lower max_rate or the pose rate",
+                throttle_duration_sec=LOG_THROTTLE_S,
+            )
+        elif outcome is SendOutcome.FAILED:
+            logger.error(
+                f"sending to {host}:{port} failed: {error}; check the host, mode and network",
+                throttle_duration_sec=LOG_THROTTLE_S,
+            )
+
+    def destroy_node(self) -> None:
+        """Close the socket, then destroy the node."""
+        self._sender.close()
+        super().destroy_node()
+
+
+def main() -> None:
+    """Run the bridge until interrupted."""
+    rclpy.init()
+    node = None
+    try:
+        node = UdpBridgeNode()
+        rclpy.spin(node)
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    finally:
+        if node is not None:
+            node.destroy_node()
+        rclpy.try_shutdown()
