@@ -34,22 +34,59 @@ from pose_estimation_ros.nodes.parameters import ParamSpec, declare_parameters
 LOG_THROTTLE_S = 60.0  # a repeated problem (no listener, full buffer) is logged at most this often
 
 PARAMS = (
-    ParamSpec("host", "127.0.0.1", "Destination host or IPv4 address (unicast, broadcast).",
-              read_only=True),
+    ParamSpec(
+        "host",
+        "127.0.0.1",
+        "Destination host or IPv4 address (unicast, broadcast).",
+        read_only=True,
+    ),
     ParamSpec("port", 4900, "Destination UDP port.", 1, 65535, read_only=True),
-    ParamSpec("mode", "unicast", "How to send: to host, to multicast_group, or broadcast to "
-              "host (a broadcast address such as 192.168.1.255).", choices=MODES, read_only=True),
-    ParamSpec("multicast_group", DEFAULT_MULTICAST_GROUP, "IPv4 multicast group (mode "
-              "multicast).", read_only=True),
-    ParamSpec("multicast_ttl", 1, "Multicast time-to-live: 1 stays on the local network.",
-              0, 255, read_only=True),
-    ParamSpec("multicast_interface", "", "IPv4 address of the interface multicast leaves by; "
-              "empty lets the OS choose.", read_only=True),
-    ParamSpec("max_datagram_bytes", 1200, "Largest datagram, bytes; keep it under the path "
-              "MTU (1200 is safe on the internet and Wi-Fi).", MIN_DATAGRAM_BYTES,
-              MAX_UDP_PAYLOAD_BYTES, read_only=True),
-    ParamSpec("max_rate", 0.0, "Most frames sent per second, Hz; frames arriving sooner are "
-              "dropped. 0 sends every frame.", 0.0, 1000.0, read_only=True),
+    ParamSpec(
+        "mode",
+        "unicast",
+        "How to send: to host, to multicast_group, or broadcast to "
+        "host (a broadcast address such as 192.168.1.255).",
+        choices=MODES,
+        read_only=True,
+    ),
+    ParamSpec(
+        "multicast_group",
+        DEFAULT_MULTICAST_GROUP,
+        "IPv4 multicast group (mode multicast).",
+        read_only=True,
+    ),
+    ParamSpec(
+        "multicast_ttl",
+        1,
+        "Multicast time-to-live: 1 stays on the local network.",
+        0,
+        255,
+        read_only=True,
+    ),
+    ParamSpec(
+        "multicast_interface",
+        "",
+        "IPv4 address of the interface multicast leaves by; empty lets the OS choose.",
+        read_only=True,
+    ),
+    ParamSpec(
+        "max_datagram_bytes",
+        1200,
+        "Largest datagram, bytes; keep it under the path "
+        "MTU (1200 is safe on the internet and Wi-Fi).",
+        MIN_DATAGRAM_BYTES,
+        MAX_UDP_PAYLOAD_BYTES,
+        read_only=True,
+    ),
+    ParamSpec(
+        "max_rate",
+        0.0,
+        "Most frames sent per second, Hz; frames arriving sooner are "
+        "dropped. 0 sends every frame.",
+        0.0,
+        1000.0,
+        read_only=True,
+    ),
 )
 
 

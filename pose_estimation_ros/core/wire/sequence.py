@@ -74,7 +74,5 @@ class FrameAssembler:
         ordered = [self._parts[i] for i in sorted(self._parts)]
         first = ordered[0].frame
         people = [person for p in ordered for person in p.frame.people]
-        frame = PoseFrame(
-            first.model, first.layout, first.image_width, first.image_height, people
-        )
+        frame = PoseFrame(first.model, first.layout, first.image_width, first.image_height, people)
         return part.header, frame
