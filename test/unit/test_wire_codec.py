@@ -60,7 +60,7 @@ def test_each_part_is_usable_on_its_own():
     seen = 0
     for datagram in datagrams:
         part = decode_datagram(datagram)
-        people = frame.people[seen : seen + len(part.frame.people)]
+        people = frame.people[seen:][: len(part.frame.people)]
         seen += len(people)
         assert_same_frame(part.frame, type(frame)(frame.model, frame.layout, 3840, 2160, people))
     assert seen == 9

@@ -1,4 +1,4 @@
-"""Malformed datagrams give a clear WireFormatError, never another exception or a huge allocation."""
+"""Malformed datagrams give a clear WireFormatError, never another error or a huge allocation."""
 
 import random
 import tracemalloc
@@ -27,13 +27,13 @@ def mutate(rng: random.Random, datagram: bytes) -> bytes:
         for _ in range(rng.randint(1, 4)):
             data[rng.randrange(len(data))] = rng.randrange(256)
     elif kind == 1:
-        del data[rng.randrange(len(data)) :]
+        del data[rng.randrange(len(data)):]
     elif kind == 2:
         at = rng.randrange(len(data))
         data[at:at] = rng.randbytes(rng.randint(1, 16))
     elif kind == 3:
         at = rng.randrange(len(data))
-        data[at : at + 5] = bytes([rng.choice([0xC5, 0xC6, 0xDB, 0xDD, 0xDF])]) + b"\xff" * 4
+        data[at:at + 5] = bytes([rng.choice([0xC5, 0xC6, 0xDB, 0xDD, 0xDF])]) + b"\xff" * 4
     else:
         data = bytearray(rng.randbytes(rng.randint(1, 2000)))
     return bytes(data)
