@@ -103,13 +103,13 @@ def describe(part: WirePart, stats: FrameStats, gap: int | None) -> str:
     return "\n".join(lines)
 
 
-def open_socket(bind: str, port: int, multicast_group: str) -> socket.socket:
-    """Bind a UDP socket, joining ``multicast_group`` when given."""
+def open_socket(bind: str, port: int, group: str, interface: str) -> socket.socket:
+    """Bind a UDP socket, joining multicast ``group`` on ``interface`` when given."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((bind, port))
-    if multicast_group:
-        membership = struct.pack("4s4s", socket.inet_aton(multicast_group), socket.inet_aton(bind))
+    if group:
+        membership = struct.pack("4s4s", socket.inet_aton(group), socket.inet_aton(interface))
         sock.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, membership)
     return sock
 
@@ -120,6 +120,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=4900, help="UDP port (default 4900)")
     parser.add_argument("--bind", default="0.0.0.0", help="local address to listen on")
     parser.add_argument("--multicast-group", default="", help="join this IPv4 multicast group")
+    parser.add_argument(
+        "--multicast-interface", default="0.0.0.0", help="IPv4 address of the joining interface"
+    )
     parser.add_argument("--json", action="store_true", help="print JSON lines")
     parser.add_argument("--count", type=int, default=0, help="exit after N datagrams (0: never)")
     return parser.parse_args(argv)
@@ -128,7 +131,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Receive and print until interrupted (or ``--count`` datagrams were accepted)."""
     args = parse_args(argv)
-    sock = open_socket(args.bind, args.port, args.multicast_group)
+    sock = open_socket(args.bind, args.port, args.multicast_group, args.multicast_interface)
     print(f"listening on {args.bind}:{args.port}", file=sys.stderr, flush=True)
     latest, stats, accepted = LatestFrameFilter(), FrameStats(), 0
     try:

@@ -165,7 +165,13 @@ class UdpBridgeNode(Node):
             )
 
     def destroy_node(self) -> None:
-        """Close the socket, then destroy the node."""
+        """Log what was sent and dropped, close the socket, then destroy the node."""
+        counts = self._sender.counts
+        self.get_logger().info(
+            f"stopping: sent {counts.frames_sent} frames in {counts.datagrams_sent} datagrams, "
+            f"dropped {counts.datagrams_dropped} datagrams, {counts.frames_refused} frames "
+            f"refused (no listener), {counts.frames_failed} frames failed"
+        )
         self._sender.close()
         super().destroy_node()
 
