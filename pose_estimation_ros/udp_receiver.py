@@ -118,7 +118,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """Parse the command line."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--port", type=int, default=4900, help="UDP port (default 4900)")
-    parser.add_argument("--bind", default="0.0.0.0", help="local address to listen on")
+    parser.add_argument("--address", default="0.0.0.0", help="local address to listen on")
     parser.add_argument("--multicast-group", default="", help="join this IPv4 multicast group")
     parser.add_argument(
         "--multicast-interface", default="0.0.0.0", help="IPv4 address of the joining interface"
@@ -131,8 +131,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Receive and print until interrupted (or ``--count`` datagrams were accepted)."""
     args = parse_args(argv)
-    sock = open_socket(args.bind, args.port, args.multicast_group, args.multicast_interface)
-    print(f"listening on {args.bind}:{args.port}", file=sys.stderr, flush=True)
+    sock = open_socket(args.address, args.port, args.multicast_group, args.multicast_interface)
+    print(f"listening on {args.address}:{args.port}", file=sys.stderr, flush=True)
     latest, stats, accepted = LatestFrameFilter(), FrameStats(), 0
     try:
         while not args.count or accepted < args.count:
