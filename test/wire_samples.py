@@ -1,5 +1,6 @@
 """Frames for the wire format tests: the DDS test's sample people, and varied random ones."""
 
+import random
 import sys
 from pathlib import Path
 
@@ -96,3 +97,23 @@ def malformed_datagrams() -> list[tuple[str, bytes, str]]:
         ("id too big", _repacked({}, {"id": 2**31}), "'id' is 2147483648"),
         ("person not a map", _repacked({"people": [[1, 2]]}), "must be a msgpack map"),
     ]
+
+
+def mutate(rng: random.Random, datagram: bytes) -> bytes:
+    """One random corruption: flip bytes, cut, splice in bytes, or overwrite a length/type byte."""
+    data = bytearray(datagram)
+    kind = rng.randrange(5)
+    if kind == 0:
+        for _ in range(rng.randint(1, 4)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+    elif kind == 1:
+        del data[rng.randrange(len(data)):]
+    elif kind == 2:
+        at = rng.randrange(len(data))
+        data[at:at] = rng.randbytes(rng.randint(1, 16))
+    elif kind == 3:
+        at = rng.randrange(len(data))
+        data[at:at + 5] = bytes([rng.choice([0xC5, 0xC6, 0xDB, 0xDD, 0xDF])]) + b"\xff" * 4
+    else:
+        data = bytearray(rng.randbytes(rng.randint(1, 2000)))
+    return bytes(data)
