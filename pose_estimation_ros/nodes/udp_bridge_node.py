@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from typing import Any
 
 import rclpy
 from rclpy.executors import ExternalShutdownException
@@ -93,9 +94,9 @@ PARAMS = (
 class UdpBridgeNode(Node):
     """Subscribe ``poses`` and send each message as wire format v1 datagrams."""
 
-    def __init__(self) -> None:
-        """Declare parameters, open the socket and subscribe."""
-        super().__init__("udp_bridge_node")
+    def __init__(self, **node_options: Any) -> None:
+        """Declare parameters, open the socket and subscribe (``node_options`` go to ``Node``)."""
+        super().__init__("udp_bridge_node", **node_options)
         params = declare_parameters(self, PARAMS)
         destination = Destination(
             params["host"],

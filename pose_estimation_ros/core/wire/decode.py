@@ -63,8 +63,11 @@ def _str(mapping: Mapping[str, Any], key: str, where: str) -> str:
     return value
 
 
+_NUMBER_TYPES = {int, float}  # msgpack ints and floats; bool is a separate type here
+
+
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return type(value) in _NUMBER_TYPES
 
 
 def _float(mapping: Mapping[str, Any], key: str, where: str) -> float:
@@ -82,7 +85,7 @@ def _floats(mapping: Mapping[str, Any], key: str, where: str, count: int) -> np.
         raise s.WireFormatError(
             f"{where} field {key!r} has {len(value)} numbers, expected {count}"
         )
-    if not all(map(_is_number, value)):
+    if not {type(v) for v in value} <= _NUMBER_TYPES:
         raise s.WireFormatError(f"{where} field {key!r} must hold only numbers")
     return np.asarray(value, dtype=np.float32)
 
