@@ -79,7 +79,7 @@ def main() -> None:
             )
             msg = pose_frame_to_msg(frame, header)
             bridge = microseconds_per_call(lambda: node._on_poses(msg), repeats)
-            decode = microseconds_per_call(lambda: [decode_datagram(d) for d in datagrams], repeats)
+            decode = microseconds_per_call(lambda: list(map(decode_datagram, datagrams)), repeats)
             sizes = "/".join(str(len(d)) for d in datagrams)
             print(
                 f"{count:6d}  {len(datagrams):9d}  {sum(map(len, datagrams)):11d}  "

@@ -14,14 +14,15 @@ BYTES_PER_LINE = 16
 
 
 def example_datagram() -> bytes:
-    """The doc's example: one person, keypoint i at (100 + i, 200 + 2 i) with score 0.5."""
+    """Encode the doc example: one person, keypoint i at (100 + i, 200 + 2 i), score 0.5."""
     keypoints = np.array(
         [(100 + i, 200 + 2 * i, 0.5) for i in range(COCO17.num_keypoints)], dtype=np.float32
     )
     person = Person(keypoints, 0.75, (100.0, 200.0, 116.0, 232.0), 3)
     frame = PoseFrame("movenet_lightning", COCO17, 640, 480, [person])
-    header = WireHeader(stream=16909060, sequence=7, stamp_sec=1700000000,
-                        stamp_nanosec=500000000, frame_id="cam")
+    header = WireHeader(
+        stream=16909060, sequence=7, stamp_sec=1700000000, stamp_nanosec=500000000, frame_id="cam"
+    )
     (datagram,) = encode_frame(frame, header, 1200)
     return datagram
 
