@@ -144,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(json.dumps(report) if args.json else report, flush=True)
                 continue
             if not latest.accept(part.header):
+                if not args.json:
+                    print(f"dropped a datagram of frame {part.header.sequence}: older", flush=True)
                 continue
             accepted += 1
             gap = stats.update(part, time.monotonic())

@@ -9,6 +9,7 @@ MonoBehaviour is not compiled: UnityEngine does not exist here.
 import json
 import os
 import random
+import re
 import shutil
 import socket
 import subprocess
@@ -226,3 +227,28 @@ def test_receiver_decoder_agrees_with_python_on_valid_malformed_and_fuzzed(
     for (case, _, _), answer in zip(cases, case_answers):
         if case not in NOT_CHECKED[name]:
             assert "error" in answer, f"{name} accepted the malformed case {case!r}"
+
+
+def test_python_receiver_prints_people_rate_and_gaps(tmp_path):
+    port, log = free_udp_port(), tmp_path / "udp_receiver.log"
+    script = REPO_ROOT / "scripts" / "udp_receiver"
+    with process([sys.executable, str(script), "--port", str(port)], log), socket.socket(
+        socket.AF_INET, socket.SOCK_DGRAM
+    ) as s:
+        wait_listening(log)
+
+        def send_all_seen():
+            for sequence in (1, 2, 5, 4, 6):
+                header = WireHeader(8, sequence, 3, 4, "c")
+                s.sendto(encode_frame(sample_frame(2), header, 1200)[0], ("127.0.0.1", port))
+            return "frame 6 " in log.read_text()
+
+        wait_for(send_all_seen, "udp_receiver to print frame 6")
+    text = log.read_text()
+    assert "frame 5 part 1/1 stamp 3.000000004 'c' movenet_lightning/coco17 640x480: 2 people" in (
+        text
+    )
+    assert "2 frames missing before it" in text
+    assert "dropped a datagram of frame 4: older" in text
+    assert re.search(r"frame 6 .* [0-9.]+ Hz", text)
+    assert "  id 1 score 0.80 box 2.5 3.5 301.5 401.5" in text
