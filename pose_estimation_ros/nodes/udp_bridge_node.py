@@ -166,15 +166,16 @@ class UdpBridgeNode(Node):
             )
 
     def destroy_node(self) -> None:
-        """Log what was sent and dropped, close the socket, then destroy the node."""
+        """Close the socket, destroy the node, then log what was sent and dropped."""
+        self._sender.close()
+        logger = self.get_logger()
+        super().destroy_node()  # first, so the summary is not published on a shut-down rosout
         counts = self._sender.counts
-        self.get_logger().info(
+        logger.info(
             f"stopping: sent {counts.frames_sent} frames in {counts.datagrams_sent} datagrams, "
             f"dropped {counts.datagrams_dropped} datagrams, {counts.frames_refused} frames "
             f"refused (no listener), {counts.frames_failed} frames failed"
         )
-        self._sender.close()
-        super().destroy_node()
 
 
 def main() -> None:
