@@ -2,6 +2,8 @@
 // Print received pose datagrams as JSON lines (the same keys as the wire format):
 //   node cli.js --port 4900 [--address 0.0.0.0] [--multicast-group G --multicast-interface IP]
 //   node cli.js --stdin-hex      decode one hex-encoded datagram per stdin line, no socket
+//   node cli.js --bench N        decode all stdin hex datagrams (one frame) N times, print
+//                                {"median_us": ..., "p95_us": ...} per frame
 // A malformed datagram prints {"error": "..."}.
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
@@ -42,6 +44,27 @@ async function decodeStdin() {
   }
 }
 
+async function readHexLines() {
+  const datagrams = [];
+  for await (const line of createInterface({ input: process.stdin })) {
+    datagrams.push(Buffer.from(line.trim(), "hex"));
+  }
+  return datagrams;
+}
+
+async function bench(repeats) {
+  const datagrams = await readHexLines();
+  const durations = [];
+  for (let i = 0; i < repeats; i++) {
+    const start = process.hrtime.bigint();
+    datagrams.forEach(decodeDatagram);
+    durations.push(Number(process.hrtime.bigint() - start) / 1000);
+  }
+  durations.sort((a, b) => a - b);
+  const at = (q) => durations[Math.min(durations.length - 1, Math.floor(q * durations.length))];
+  console.log(JSON.stringify({ median_us: at(0.5), p95_us: at(0.95) }));
+}
+
 async function listen(values) {
   const receiver = new PoseReceiver({
     port: Number(values.port),
@@ -62,6 +85,8 @@ const { values } = parseArgs({
     "multicast-group": { type: "string", default: "" },
     "multicast-interface": { type: "string" },
     "stdin-hex": { type: "boolean", default: false },
+    bench: { type: "string" },
   },
 });
-await (values["stdin-hex"] ? decodeStdin() : listen(values));
+if (values.bench) await bench(Number(values.bench));
+else await (values["stdin-hex"] ? decodeStdin() : listen(values));

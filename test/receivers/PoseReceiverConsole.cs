@@ -2,7 +2,11 @@
 // accepted datagram as a JSON line with the wire format's keys, {"error": ...} for a malformed one.
 //   mono PoseReceiverConsole.exe --port 4900 [--address A] [--multicast-group G --multicast-interface I]
 //   mono PoseReceiverConsole.exe --stdin-hex    (decode one hex datagram per stdin line)
+//   mono PoseReceiverConsole.exe --bench N      (decode all stdin hex datagrams N times:
+//                                                {"median_us": ..., "p95_us": ...} per frame)
 using System;
+using System.Collections.Generic;
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Threading;
@@ -75,8 +79,33 @@ static class PoseReceiverConsole
         return bytes;
     }
 
+    static void Bench(int repeats)
+    {
+        var datagrams = new List<byte[]>();
+        string line;
+        while ((line = Console.In.ReadLine()) != null) datagrams.Add(FromHex(line.Trim()));
+        var durations = new double[repeats];
+        var clock = new Stopwatch();
+        for (int i = 0; i < repeats; i++)
+        {
+            clock.Restart();
+            foreach (var data in datagrams) WireFormat.Decode(data, data.Length);
+            durations[i] = clock.Elapsed.TotalMilliseconds * 1000.0;
+        }
+        Array.Sort(durations);
+        Print("{\"median_us\":" + durations[repeats / 2].ToString("R", CultureInfo.InvariantCulture) +
+            ",\"p95_us\":" + durations[Math.Min(repeats - 1, repeats * 95 / 100)].ToString(
+                "R", CultureInfo.InvariantCulture) + "}");
+    }
+
     static int Main(string[] args)
     {
+        string repeats = Option(args, "--bench", null);
+        if (repeats != null)
+        {
+            Bench(int.Parse(repeats, CultureInfo.InvariantCulture));
+            return 0;
+        }
         if (Array.IndexOf(args, "--stdin-hex") >= 0)
         {
             string line;
