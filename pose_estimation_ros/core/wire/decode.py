@@ -116,13 +116,13 @@ def decode_datagram(data: bytes) -> s.WirePart:
         raise s.WireFormatError(
             f"datagram has {len(data)} bytes, must be 1..{s.MAX_UDP_PAYLOAD_BYTES}"
         )
-    root = _map(_unpack(bytes(data)), "datagram")
-    version = _int(root, s.KEY_VERSION, "datagram", 0, s.UINT32_LIMIT - 1)
+    where = "datagram"
+    root = _map(_unpack(bytes(data)), where)
+    version = _int(root, s.KEY_VERSION, where, 0, s.UINT32_LIMIT - 1)
     if version != s.WIRE_VERSION:
         raise s.WireFormatError(
             f"unsupported wire format version {version!r}; this decoder reads {s.WIRE_VERSION}"
         )
-    where = "datagram"
     parts = _int(root, s.KEY_PARTS, where, 1, s.MAX_PARTS)
     part = _int(root, s.KEY_PART, where, 0, parts - 1)
     layout_name = _str(root, s.KEY_LAYOUT, where)

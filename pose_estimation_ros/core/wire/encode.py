@@ -81,7 +81,8 @@ def encode_frame(frame: PoseFrame, header: s.WireHeader, max_datagram_bytes: int
     header_bytes = b"".join(packer.pack(key) + packer.pack(value) for key, value in fields.items())
     map_header = packer.pack_map_header(len(fields) + len(_PART_KEYS))
     keys = [packer.pack(key) for key in _PART_KEYS]
-    fixed = len(map_header) + len(header_bytes) + sum(map(len, keys)) + 3 * _MAX_COUNTER_BYTES
+    counters = len(_PART_KEYS) * _MAX_COUNTER_BYTES
+    fixed = len(map_header) + len(header_bytes) + sum(map(len, keys)) + counters
     budget = max_datagram_bytes - fixed
     if budget <= 0:
         raise s.FrameTooLargeError(
