@@ -15,6 +15,7 @@ from openpose_rendering import place, render
 
 from pose_estimation_ros.core.openpose.constants import NUM_KEYPOINTS
 from pose_estimation_ros.core.openpose.paf_grouping import (
+    Connections,
     GroupingParams,
     group_people,
     match_greedy,
@@ -120,8 +121,13 @@ def test_peaks_are_refined_below_a_cell_and_plateaus_give_one_peak():
     np.testing.assert_allclose(peaks.xy[1], [4.5, 4.0])  # the plateau's centre
 
 
-def test_greedy_matching_takes_the_best_pairs_one_to_one():
-    i = np.array([0, 0, 1, 1])
-    j = np.array([0, 1, 0, 1])
-    score = np.array([0.9, 0.8, 0.85, 0.1])
-    assert sorted(match_greedy(i, j, score).tolist()) == [0, 3]
+def test_greedy_matching_takes_the_best_pairs_one_to_one_per_limb():
+    candidates = Connections(
+        limb=np.array([3, 3, 3, 3, 0]),
+        peak_a=np.array([0, 0, 1, 1, 0]),
+        peak_b=np.array([2, 3, 2, 3, 2]),
+        score=np.array([0.9, 0.8, 0.85, 0.1, 0.2]),
+    )
+    kept = match_greedy(candidates)
+    assert kept.limb.tolist() == [0, 3, 3]
+    assert list(zip(kept.peak_a.tolist(), kept.peak_b.tolist())) == [(0, 2), (0, 2), (1, 3)]

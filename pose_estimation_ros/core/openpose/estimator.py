@@ -83,13 +83,13 @@ class OpenPoseEstimator:
         self.options = options
         self._network = NETWORKS[model]
         self._model_path = model_path
-        self._input_height = options.input_height or self._network.input_height
+        self.input_height = options.input_height or self._network.input_height
         self._slots = np.array([OPENPOSE18.index(n) for n in self.layout.keypoint_names])
         self._runner: OpenVinoRunner | None = None
 
     def estimate(self, image_bgr: np.ndarray, timestamp_s: float) -> list[Person]:
         """Find every person in ``image_bgr``; at most ``max_people``, highest scored first."""
-        geometry = fit_input(image_bgr.shape[0], image_bgr.shape[1], self._input_height)
+        geometry = fit_input(image_bgr.shape[0], image_bgr.shape[1], self.input_height)
         heatmaps, pafs = self.infer(image_bgr, geometry)
         return self.decode(heatmaps, pafs, geometry)
 

@@ -1,24 +1,25 @@
 """Group keypoint candidates into people with part affinity fields (Cao et al., CVPR 2017).
 
-1. Limb candidates: for each limb (part a -> part b), every pair of an ``a``
-   peak and a ``b`` peak is scored by the line integral of the limb's PAF
-   along the segment between them, approximated with ``num_samples`` evenly
-   spaced samples (bilinearly interpolated, as
-   sampling a field upsampled to the image would give): the mean of ``PAF . unit(b - a)``, plus the
-   distance prior ``min(0, 0.5 * map_height / length - 1)`` that penalises
-   limbs longer than half the image. A pair is kept when at least
+1. Limb candidates: every pair of peaks whose parts a limb joins (part a ->
+   part b) is scored by the line integral of that limb's PAF along the
+   segment between them, approximated with ``num_samples`` evenly spaced
+   samples (bilinearly interpolated, as sampling a field upsampled to the
+   image would give): the mean of ``PAF . unit(b - a)``, plus the distance
+   prior ``min(0, 0.5 * map_height / length - 1)`` that penalises limbs
+   longer than half the image. A pair is kept when at least
    ``min_fraction`` of the samples exceed ``sample_threshold`` and the score
    is positive.
 2. Matching: per limb, pairs are accepted greedily by decreasing score, each
-   peak used at most once (one-to-one).
+   peak used at most once per limb (one-to-one).
 3. People: limbs are visited in breadth-first order from the neck, so each
    limb's parent part was placed before it: a connection whose ``a`` peak
    already belongs to a person adds its ``b`` peak to that person; any other
    connection starts a new person. The two redundant shoulder-to-ear limbs
    only fill in an ear the person lacks.
 
-Everything is vectorised over the candidates of one limb; the only Python
-loops are over the 19 limbs and the greedy matching of each.
+Steps 1 and 2 run on the pairs of all limbs at once (one batch of array
+operations per image); the Python loops left are over the accepted pairs in
+the greedy matching and over the 19 limbs when assembling people.
 """
 
 from __future__ import annotations
@@ -37,6 +38,13 @@ from pose_estimation_ros.core.openpose.peaks import Peaks
 
 MISSING = -1
 
+# LIMB_OF[part_a, part_b]: the limb from part_a to part_b, MISSING if none.
+LIMB_OF = np.full((NUM_KEYPOINTS, NUM_KEYPOINTS), MISSING, dtype=np.intp)
+for _limb, (_a, _b) in enumerate(LIMBS):
+    LIMB_OF[_a, _b] = _limb
+_PAF_X = np.array([x for x, _ in LIMB_PAF_CHANNELS], dtype=np.intp)
+_PAF_Y = np.array([y for _, y in LIMB_PAF_CHANNELS], dtype=np.intp)
+
 
 @dataclass(frozen=True)
 class GroupingParams:
@@ -50,111 +58,111 @@ class GroupingParams:
 
 @dataclass(frozen=True)
 class Connections:
-    """Accepted connections of one limb: peak ids of both ends and the limb score."""
+    """Limb connections: the limb, the peak ids of both ends and the limb score."""
 
+    limb: np.ndarray  # (M,) int, index into LIMBS
     peak_a: np.ndarray  # (M,) int
     peak_b: np.ndarray  # (M,) int
     score: np.ndarray  # (M,) float
 
+    def select(self, rows: np.ndarray) -> Connections:
+        """The connections at ``rows`` (an index or boolean array)."""
+        return Connections(self.limb[rows], self.peak_a[rows], self.peak_b[rows], self.score[rows])
 
-def score_limb(
-    paf_x: np.ndarray,
-    paf_y: np.ndarray,
-    starts: np.ndarray,
-    ends: np.ndarray,
-    params: GroupingParams,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Score all (start, end) pairs of one limb; return ``(i, j, score)`` of the valid pairs.
 
-    ``starts`` (A, 2) and ``ends`` (B, 2) are peak positions in cells;
-    ``paf_x``/``paf_y`` the limb's (H, W) field. ``i``/``j`` index ``starts``/``ends``.
+def candidate_pairs(peaks: Peaks) -> Connections:
+    """Every pair of peaks that some limb joins, in limb order, score 0."""
+    limb = LIMB_OF[peaks.part[:, None], peaks.part[None, :]]
+    peak_a, peak_b = np.nonzero(limb != MISSING)
+    limb = limb[peak_a, peak_b]
+    order = np.argsort(limb, kind="stable")
+    return Connections(limb[order], peak_a[order], peak_b[order], np.zeros(len(order)))
+
+
+def score_pairs(
+    pafs: np.ndarray, xy: np.ndarray, pairs: Connections, params: GroupingParams
+) -> Connections:
+    """Score ``pairs`` by their PAF line integrals; return those that pass, with their scores.
+
+    ``pafs`` is ``(38, H, W)``; ``xy`` the ``(N, 2)`` peak positions in cells.
     """
-    height, width = paf_x.shape
-    vectors = ends[None, :, :] - starts[:, None, :]  # (A, B, 2)
-    lengths = np.linalg.norm(vectors, axis=2)
-    units = vectors / np.maximum(lengths, 1e-6)[..., None]
+    height = pafs.shape[1]
+    starts = xy[pairs.peak_a]
+    vectors = xy[pairs.peak_b] - starts  # (M, 2)
+    lengths = np.linalg.norm(vectors, axis=1)
+    units = vectors / np.maximum(lengths, 1e-6)[:, None]
     steps = np.linspace(0.0, 1.0, params.num_samples, dtype=np.float32)
-    points = starts[:, None, None, :] + steps[None, None, :, None] * vectors[:, :, None, :]
-    field_x, field_y = sample_bilinear(paf_x, points), sample_bilinear(paf_y, points)
-    samples = field_x * units[:, :, None, 0] + field_y * units[:, :, None, 1]
-    fraction = (samples > params.sample_threshold).mean(axis=2)
+    points = starts[:, None, :] + steps[None, :, None] * vectors[:, None, :]  # (M, S, 2)
+    field_x = sample_bilinear(pafs, _PAF_X[pairs.limb], points)
+    field_y = sample_bilinear(pafs, _PAF_Y[pairs.limb], points)
+    samples = field_x * units[:, None, 0] + field_y * units[:, None, 1]
+    fraction = (samples > params.sample_threshold).mean(axis=1)
     prior = np.minimum(0.5 * height / np.maximum(lengths, 1e-6) - 1.0, 0.0)
-    scores = samples.mean(axis=2) + prior
+    scores = samples.mean(axis=1) + prior
     valid = (fraction >= params.min_fraction) & (scores > 0) & (lengths > 0)
-    i, j = np.nonzero(valid)
-    return i, j, scores[i, j]
+    return Connections(pairs.limb[valid], pairs.peak_a[valid], pairs.peak_b[valid], scores[valid])
 
 
-def sample_bilinear(field: np.ndarray, points: np.ndarray) -> np.ndarray:
-    """Bilinearly interpolate an (H, W) field at ``(..., 2)`` (x, y) cell positions, clamped."""
-    height, width = field.shape
+def sample_bilinear(fields: np.ndarray, channels: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Interpolate ``fields[channels[m]]`` at ``points[m, s]`` (x, y in cells, clamped)."""
+    _, height, width = fields.shape
     x = np.clip(points[..., 0], 0, width - 1)
     y = np.clip(points[..., 1], 0, height - 1)
-    x0 = np.minimum(x.astype(np.intp), width - 2) if width > 1 else np.zeros(x.shape, np.intp)
-    y0 = np.minimum(y.astype(np.intp), height - 2) if height > 1 else np.zeros(y.shape, np.intp)
+    x0 = np.clip(x.astype(np.intp), 0, max(width - 2, 0))
+    y0 = np.clip(y.astype(np.intp), 0, max(height - 2, 0))
     x1, y1 = np.minimum(x0 + 1, width - 1), np.minimum(y0 + 1, height - 1)
     fx, fy = x - x0, y - y0
-    top = field[y0, x0] * (1 - fx) + field[y0, x1] * fx
-    bottom = field[y1, x0] * (1 - fx) + field[y1, x1] * fx
+    c = channels[:, None]
+    top = fields[c, y0, x0] * (1 - fx) + fields[c, y0, x1] * fx
+    bottom = fields[c, y1, x0] * (1 - fx) + fields[c, y1, x1] * fx
     return top * (1 - fy) + bottom * fy
 
 
-def match_greedy(i: np.ndarray, j: np.ndarray, score: np.ndarray) -> np.ndarray:
-    """Indices of the pairs kept by greedy one-to-one matching in decreasing score order."""
-    order = np.argsort(-score, kind="stable")
-    used_i: set[int] = set()
-    used_j: set[int] = set()
+def match_greedy(candidates: Connections) -> Connections:
+    """Keep pairs greedily by decreasing score, each peak at most once per limb; sort by limb."""
+    ordered = candidates.select(np.lexsort((-candidates.score, candidates.limb)))
+    used: set[tuple[int, int, int]] = set()  # (limb, end, peak)
     kept = []
-    for k in order:
-        a, b = int(i[k]), int(j[k])
-        if a not in used_i and b not in used_j:
-            used_i.add(a)
-            used_j.add(b)
-            kept.append(k)
-    return np.asarray(kept, dtype=np.intp)
+    ends = zip(ordered.limb.tolist(), ordered.peak_a.tolist(), ordered.peak_b.tolist())
+    for row, (limb, a, b) in enumerate(ends):
+        if (limb, 0, a) not in used and (limb, 1, b) not in used:
+            used.update(((limb, 0, a), (limb, 1, b)))
+            kept.append(row)
+    return ordered.select(np.asarray(kept, dtype=np.intp))
 
 
-def connect_limbs(peaks: Peaks, pafs: np.ndarray, params: GroupingParams) -> list[Connections]:
-    """Score and match every limb; one ``Connections`` per entry of ``LIMBS``."""
-    ids_by_part = [np.flatnonzero(peaks.part == k) for k in range(NUM_KEYPOINTS)]
-    connections = []
-    for (part_a, part_b), (channel_x, channel_y) in zip(LIMBS, LIMB_PAF_CHANNELS):
-        ids_a, ids_b = ids_by_part[part_a], ids_by_part[part_b]
-        i, j, score = score_limb(
-            pafs[channel_x], pafs[channel_y], peaks.xy[ids_a], peaks.xy[ids_b], params
-        )
-        kept = match_greedy(i, j, score)
-        connections.append(Connections(ids_a[i[kept]], ids_b[j[kept]], score[kept]))
-    return connections
+def assemble_people(connections: Connections, num_peaks: int) -> np.ndarray:
+    """Assemble connections into people: ``(P, NUM_KEYPOINTS)`` peak ids, ``MISSING`` if none.
 
-
-def assemble_people(connections: list[Connections], num_peaks: int) -> np.ndarray:
-    """Assemble limb connections into people: ``(P, NUM_KEYPOINTS)`` peak ids, ``MISSING`` if none.
-
-    ``connections`` follows ``LIMBS`` (tree limbs in breadth-first order, then
-    the redundant ones).
+    ``connections`` must be sorted by limb (tree limbs in breadth-first
+    order, then the redundant ones), as ``match_greedy`` leaves them.
     """
     owner = np.full(num_peaks, MISSING, dtype=np.intp)  # person of each peak
     people = np.full((0, NUM_KEYPOINTS), MISSING, dtype=np.intp)
-    for limb, ((part_a, part_b), found) in enumerate(zip(LIMBS, connections)):
-        person = owner[found.peak_a]
+    bounds = np.searchsorted(connections.limb, np.arange(len(LIMBS) + 1))
+    for limb, (part_a, part_b) in enumerate(LIMBS):
+        if bounds[limb] == bounds[limb + 1]:
+            continue
+        peak_a = connections.peak_a[bounds[limb] : bounds[limb + 1]]
+        peak_b = connections.peak_b[bounds[limb] : bounds[limb + 1]]
+        person = owner[peak_a]
         if limb >= NUM_TREE_LIMBS:
             fill = person != MISSING
             fill[fill] = people[person[fill], part_b] == MISSING
-            fill &= owner[found.peak_b] == MISSING
-            people[person[fill], part_b] = found.peak_b[fill]
-            owner[found.peak_b[fill]] = person[fill]
+            fill &= owner[peak_b] == MISSING
+            people[person[fill], part_b] = peak_b[fill]
+            owner[peak_b[fill]] = person[fill]
             continue
         known = person != MISSING
-        people[person[known], part_b] = found.peak_b[known]
-        owner[found.peak_b[known]] = person[known]
+        people[person[known], part_b] = peak_b[known]
+        owner[peak_b[known]] = person[known]
         new = np.flatnonzero(~known)
         rows = np.full((len(new), NUM_KEYPOINTS), MISSING, dtype=np.intp)
-        rows[:, part_a] = found.peak_a[new]
-        rows[:, part_b] = found.peak_b[new]
+        rows[:, part_a] = peak_a[new]
+        rows[:, part_b] = peak_b[new]
         new_ids = len(people) + np.arange(len(new))
-        owner[found.peak_a[new]] = new_ids
-        owner[found.peak_b[new]] = new_ids
+        owner[peak_a[new]] = new_ids
+        owner[peak_b[new]] = new_ids
         people = np.concatenate([people, rows])
     return people
 
@@ -171,7 +179,8 @@ def group_people(
     confident people). People with fewer than ``params.min_parts`` keypoints
     are dropped; the rest are sorted by decreasing score.
     """
-    people = assemble_people(connect_limbs(peaks, pafs, params), len(peaks.part))
+    connections = match_greedy(score_pairs(pafs, peaks.xy, candidate_pairs(peaks), params))
+    people = assemble_people(connections, len(peaks.part))
     people = people[(people != MISSING).sum(axis=1) >= params.min_parts]
     found = people != MISSING
     safe = np.where(found, people, 0)

@@ -1,0 +1,1 @@
+"""Benchmark commands: figures and ratios against a baseline measured in the same run."""
