@@ -85,7 +85,7 @@ def _bilinear(field: np.ndarray, x: float, y: float) -> float:
 def _score_pair(
     paf_x: np.ndarray, paf_y: np.ndarray, a: Peak, b: Peak, params: GroupingParams
 ) -> float | None:
-    """The limb score of one pair, or None when the pair is not a limb."""
+    """Score one pair as a limb; None when it is not one."""
     vx, vy = b[0] - a[0], b[1] - a[1]
     length = math.hypot(vx, vy)
     if length == 0:
@@ -146,9 +146,10 @@ def _to_arrays(people: list[list[Peak | None]]) -> tuple[np.ndarray, np.ndarray]
         centre_x = sum(k[0] for k in found) / len(found)
         centre_y = sum(k[1] for k in found) / len(found)
         for part, peak in enumerate(person):
-            keypoints[index, part] = (
-                (peak[0], peak[1], min(max(peak[2], 0.0), 1.0)) if peak else (centre_x, centre_y, 0)
-            )
+            if peak is None:
+                keypoints[index, part] = (centre_x, centre_y, 0.0)
+            else:
+                keypoints[index, part] = (peak[0], peak[1], min(max(peak[2], 0.0), 1.0))
         scores[index] = keypoints[index, :, 2].sum() / len(person)
     order = np.argsort(-scores, kind="stable")
     return keypoints[order], scores[order]

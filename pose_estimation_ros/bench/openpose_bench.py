@@ -40,12 +40,12 @@ def timed(function: Callable[..., Any], *args: Any) -> tuple[Any, float]:
 
 
 def ours(heatmaps: np.ndarray, pafs: np.ndarray, threshold: float, params) -> np.ndarray:
-    """The package's decoder on one frame's outputs; keypoints in cells."""
+    """Decode one frame's outputs with the package's decoder; keypoints in cells."""
     return group_people(find_peaks(heatmaps[:NUM_KEYPOINTS], threshold), pafs, params)[0]
 
 
 def baseline(heatmaps: np.ndarray, pafs: np.ndarray, threshold: float, params) -> np.ndarray:
-    """The Python-loop baseline on one frame's outputs; keypoints in cells."""
+    """Decode one frame's outputs with the Python-loop baseline; keypoints in cells."""
     peaks = baseline_find_peaks(heatmaps[:NUM_KEYPOINTS], threshold)
     return baseline_group_people(peaks, pafs, params)[0]
 
@@ -92,13 +92,17 @@ def main() -> None:
     frames = len(inference)
     end_to_end = frames / (sum(reading) + sum(inference) + sum(decoder))
     speedup = np.median(loops) / np.median(decoder)
-    print(f"{args.model} on vtest.avi, {frames} frames of {frame.shape[1]}x{frame.shape[0]}, "
-          f"network input {geometry.input_width}x{geometry.input_height}, f32")
+    print(
+        f"{args.model} on vtest.avi, {frames} frames of {frame.shape[1]}x{frame.shape[0]}, "
+        f"network input {geometry.input_width}x{geometry.input_height}, f32"
+    )
     print(f"  inference (resize + OpenVINO)   {percentiles(inference)}")
     print(f"  decoder (vectorised, ours)      {percentiles(decoder)}")
     print(f"  baseline decoder (Python loops) {percentiles(loops)}")
-    print(f"  decoder speed-up over baseline  {speedup:.1f}x (median), "
-          f"outputs differing on {mismatches} of {frames} frames")
+    print(
+        f"  decoder speed-up over baseline  {speedup:.1f}x (median), "
+        f"outputs differing on {mismatches} of {frames} frames"
+    )
     print(f"  people per frame                mean {np.mean(people):.2f}, max {max(people)}")
     print(f"  end to end (read + infer + decode) {end_to_end:.1f} frames/s")
 

@@ -52,7 +52,8 @@ def errors_against_truth(estimator, image, truth_row):
 
 @pytest.mark.parametrize("file_name, row", SINGLE_PERSON)
 def test_hpe0001_matches_the_ground_truth(hpe0001, truth, asset_dir, file_name, row):
-    errors, _ = errors_against_truth(hpe0001, read(asset_dir, "tf_examples", file_name), truth[row])
+    image = read(asset_dir, "tf_examples", file_name)
+    errors, _ = errors_against_truth(hpe0001, image, truth[row])
     assert np.median(errors) <= 8.0, errors
     assert errors.max() <= 40.0, errors
 
@@ -61,7 +62,8 @@ def test_hpe0001_matches_the_ground_truth(hpe0001, truth, asset_dir, file_name, 
 def test_tfpose_matches_the_ground_truth_within_measured_bounds(
     tfpose, truth, asset_dir, file_name, row
 ):
-    errors, scores = errors_against_truth(tfpose, read(asset_dir, "tf_examples", file_name), truth[row])
+    image = read(asset_dir, "tf_examples", file_name)
+    errors, scores = errors_against_truth(tfpose, image, truth[row])
     found = scores > 0
     assert found.sum() >= 15, scores
     assert np.median(errors[found]) <= 12.0, errors

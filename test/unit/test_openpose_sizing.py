@@ -6,7 +6,9 @@ import pytest
 from pose_estimation_ros.core.openpose.sizing import cells_to_source, fit_input, make_input
 
 
-@pytest.mark.parametrize("source, height", [((640, 384), 256), ((576, 768), 256), ((342, 548), 368)])
+@pytest.mark.parametrize(
+    "source, height", [((640, 384), 256), ((576, 768), 256), ((342, 548), 368)]
+)
 def test_input_keeps_the_aspect_ratio_within_the_stride_padding(source, height):
     geometry = fit_input(*source, height)
     assert geometry.input_height == geometry.scaled_height == height
@@ -23,10 +25,10 @@ def test_a_blob_in_the_source_maps_back_to_where_it_was_drawn():
     tensor = make_input(image, geometry)
     assert tensor.shape == (256, geometry.input_width, 3)
     weights = tensor[..., 0]
-    rows, cols = np.mgrid[0 : weights.shape[0], 0 : weights.shape[1]]
-    centre_input = np.array(
-        [(weights * (cols + 0.5)).sum(), (weights * (rows + 0.5)).sum()]
-    ) / weights.sum()
+    rows, cols = np.indices(weights.shape)
+    centre_input = (
+        np.array([(weights * (cols + 0.5)).sum(), (weights * (rows + 0.5)).sum()]) / weights.sum()
+    )
     centre_cells = centre_input / 8 - 0.5  # the inverse of the network's cell centres
     np.testing.assert_allclose(cells_to_source(centre_cells, geometry), [224, 320], atol=0.5)
 

@@ -60,9 +60,7 @@ def make_options(options: dict[str, Any]) -> OpenPoseOptions:
     if not 0.0 <= merged.paf_min_fraction <= 1.0:
         raise ValueError("OpenPose paf_min_fraction must be in 0..1")
     if merged.paf_num_samples < 2 or merged.min_parts < 2 or merged.max_people < 1:
-        raise ValueError(
-            "OpenPose paf_num_samples and min_parts must be >= 2 and max_people >= 1"
-        )
+        raise ValueError("OpenPose paf_num_samples and min_parts must be >= 2 and max_people >= 1")
     if merged.threads < 0:
         raise ValueError("OpenPose threads must be >= 0")
     return merged

@@ -66,7 +66,7 @@ class Connections:
     score: np.ndarray  # (M,) float
 
     def select(self, rows: np.ndarray) -> Connections:
-        """The connections at ``rows`` (an index or boolean array)."""
+        """Keep only the connections at ``rows`` (an index or boolean array)."""
         return Connections(self.limb[rows], self.peak_a[rows], self.peak_b[rows], self.score[rows])
 
 
@@ -143,8 +143,8 @@ def assemble_people(connections: Connections, num_peaks: int) -> np.ndarray:
     for limb, (part_a, part_b) in enumerate(LIMBS):
         if bounds[limb] == bounds[limb + 1]:
             continue
-        peak_a = connections.peak_a[bounds[limb] : bounds[limb + 1]]
-        peak_b = connections.peak_b[bounds[limb] : bounds[limb + 1]]
+        rows = slice(bounds[limb], bounds[limb + 1])
+        peak_a, peak_b = connections.peak_a[rows], connections.peak_b[rows]
         person = owner[peak_a]
         if limb >= NUM_TREE_LIMBS:
             fill = person != MISSING
@@ -157,13 +157,13 @@ def assemble_people(connections: Connections, num_peaks: int) -> np.ndarray:
         people[person[known], part_b] = peak_b[known]
         owner[peak_b[known]] = person[known]
         new = np.flatnonzero(~known)
-        rows = np.full((len(new), NUM_KEYPOINTS), MISSING, dtype=np.intp)
-        rows[:, part_a] = peak_a[new]
-        rows[:, part_b] = peak_b[new]
+        started = np.full((len(new), NUM_KEYPOINTS), MISSING, dtype=np.intp)
+        started[:, part_a] = peak_a[new]
+        started[:, part_b] = peak_b[new]
         new_ids = len(people) + np.arange(len(new))
         owner[peak_a[new]] = new_ids
         owner[peak_b[new]] = new_ids
-        people = np.concatenate([people, rows])
+        people = np.concatenate([people, started])
     return people
 
 

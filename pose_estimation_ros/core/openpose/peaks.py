@@ -41,7 +41,8 @@ def find_peaks(heatmaps: np.ndarray, threshold: float) -> Peaks:
         for dx in (-1, 0, 1):
             if dy == dx == 0:
                 continue
-            neighbour = padded[:, 1 + dy : 1 + dy + height, 1 + dx : 1 + dx + width]
+            rows, cols = slice(1 + dy, 1 + dy + height), slice(1 + dx, 1 + dx + width)
+            neighbour = padded[:, rows, cols]
             before = dy < 0 or (dy == 0 and dx < 0)
             is_peak &= (maps > neighbour) if before else (maps >= neighbour)
     part, row, col = np.nonzero(is_peak)

@@ -53,9 +53,9 @@ def make_input(image_bgr: np.ndarray, geometry: InputGeometry) -> np.ndarray:
     scaled = cv2.resize(
         image_bgr,
         (geometry.scaled_width, geometry.scaled_height),
-        interpolation=cv2.INTER_AREA
-        if geometry.scaled_height < geometry.source_height
-        else cv2.INTER_LINEAR,
+        interpolation=(
+            cv2.INTER_AREA if geometry.scaled_height < geometry.source_height else cv2.INTER_LINEAR
+        ),
     )
     canvas[: geometry.scaled_height, : geometry.scaled_width] = scaled
     return canvas
