@@ -13,7 +13,12 @@ import numpy as np
 import pytest
 from openpose_rendering import place, render
 
-from pose_estimation_ros.core.openpose.constants import NUM_KEYPOINTS
+from pose_estimation_ros.core.openpose.constants import (
+    LIMB_PAF_CHANNELS,
+    LIMBS,
+    NUM_KEYPOINTS,
+    NUM_TREE_LIMBS,
+)
 from pose_estimation_ros.core.openpose.paf_grouping import (
     Connections,
     GroupingParams,
@@ -131,3 +136,12 @@ def test_greedy_matching_takes_the_best_pairs_one_to_one_per_limb():
     kept = match_greedy(candidates)
     assert kept.limb.tolist() == [0, 3, 3]
     assert list(zip(kept.peak_a.tolist(), kept.peak_b.tolist())) == [(0, 2), (0, 2), (1, 3)]
+
+
+def test_tree_limbs_reach_every_keypoint_from_the_neck_parents_first():
+    placed = {OPENPOSE18.index("neck")}
+    for parent, child in LIMBS[:NUM_TREE_LIMBS]:
+        assert parent in placed and child not in placed
+        placed.add(child)
+    assert placed == set(range(NUM_KEYPOINTS))
+    assert len(set(LIMB_PAF_CHANNELS)) == len(LIMBS) and len(LIMB_PAF_CHANNELS) == len(LIMBS)

@@ -8,38 +8,20 @@ and 19 limbs, each with a two-channel (x, y) part affinity field.
 
 from __future__ import annotations
 
+from pose_estimation_ros.core.skeletons import OPENPOSE18
+
 STRIDE = 8  # input pixels per heatmap / PAF cell
-NUM_KEYPOINTS = 18
+NUM_KEYPOINTS = OPENPOSE18.num_keypoints
 NUM_HEATMAPS = NUM_KEYPOINTS + 1  # the last one is the background
 NUM_PAF_CHANNELS = 38
 
-# Limbs as (parent keypoint, child keypoint), in breadth-first order from the
-# neck: every keypoint but the neck is the child of exactly one of the first
-# ``NUM_TREE_LIMBS`` limbs, and its parent limb comes before the limbs it is
-# the parent of. The last two (shoulder to ear) are redundant links that only
-# fill in an ear the tree missed.
-LIMBS: tuple[tuple[int, int], ...] = (
-    (1, 2),
-    (1, 5),
-    (2, 3),
-    (3, 4),
-    (5, 6),
-    (6, 7),
-    (1, 8),
-    (8, 9),
-    (9, 10),
-    (1, 11),
-    (11, 12),
-    (12, 13),
-    (1, 0),
-    (0, 14),
-    (14, 16),
-    (0, 15),
-    (15, 17),
-    (2, 16),
-    (5, 17),
-)
-NUM_TREE_LIMBS = 17
+# Limbs as (parent keypoint, child keypoint). The first ``NUM_TREE_LIMBS`` are
+# the OPENPOSE18 skeleton edges, in breadth-first order from the neck: every
+# keypoint but the neck is the child of exactly one of them, and its parent
+# limb comes before the limbs it is the parent of. The last two (shoulder to
+# ear) are redundant links that only fill in an ear the tree missed.
+LIMBS: tuple[tuple[int, int], ...] = OPENPOSE18.edges + ((2, 16), (5, 17))
+NUM_TREE_LIMBS = len(OPENPOSE18.edges)
 
 # The (x, y) PAF channels of each limb above, as the networks were trained.
 LIMB_PAF_CHANNELS: tuple[tuple[int, int], ...] = (
