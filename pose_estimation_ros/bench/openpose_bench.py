@@ -62,15 +62,19 @@ def main() -> None:
     parser.add_argument("--model", default="openpose_hpe0001")
     parser.add_argument("--frames", type=int, default=200)
     parser.add_argument("--threads", type=int, default=0, help="OpenVINO threads (0: auto)")
+    parser.add_argument(
+        "--input-height", type=int, default=0, help="network input rows (0: the model's own)"
+    )
     args = parser.parse_args()
 
-    estimator = create_estimator(args.model, threads=args.threads)
+    estimator = create_estimator(args.model, threads=args.threads, input_height=args.input_height)
     options = estimator.options
     capture = cv2.VideoCapture(str(resolve("vtest_video")))
     ok, frame = capture.read()
     if not ok:
         raise SystemExit("no frame could be read from vtest.avi")
     estimator.estimate(frame, 0.0)  # compiles the network for the video's size: not timed
+    geometry = fit_input(frame.shape[0], frame.shape[1], estimator.input_height)
     capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
     reading, inference, decoder, loops, people, mismatches = [], [], [], [], [], 0
     while len(inference) < args.frames:
@@ -78,7 +82,6 @@ def main() -> None:
         if not ok:
             break
         reading.append(seconds)
-        geometry = fit_input(frame.shape[0], frame.shape[1], estimator.input_height)
         (heatmaps, pafs), seconds = timed(estimator.infer, frame, geometry)
         inference.append(seconds)
         found, seconds = timed(estimator.decode, heatmaps, pafs, geometry)
@@ -93,7 +96,8 @@ def main() -> None:
     end_to_end = frames / (sum(reading) + sum(inference) + sum(decoder))
     speedup = np.median(loops) / np.median(decoder)
     print(
-        f"{args.model} on vtest.avi, {frames} frames of {frame.shape[1]}x{frame.shape[0]}, "
+        f"{args.model} on vtest.avi, {frames} frames of "
+        f"{geometry.source_width}x{geometry.source_height}, "
         f"network input {geometry.input_width}x{geometry.input_height}, f32"
     )
     print(f"  inference (resize + OpenVINO)   {percentiles(inference)}")

@@ -34,7 +34,7 @@ def find_peaks(heatmaps: np.ndarray, threshold: float) -> Peaks:
     what the networks were trained to output, and bounded to half a cell.
     """
     maps = np.asarray(heatmaps, dtype=np.float32)
-    num_parts, height, width = maps.shape
+    _, height, width = maps.shape
     padded = np.pad(maps, ((0, 0), (1, 1), (1, 1)), mode="constant", constant_values=-np.inf)
     is_peak = maps > threshold
     for dy in (-1, 0, 1):
