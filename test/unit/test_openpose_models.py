@@ -81,7 +81,7 @@ def y_of(person, *names):
 def test_hpe0001_skeletons_are_upright_and_inside_the_image(hpe0001, asset_dir, file_name):
     image = read(asset_dir, "opencv", file_name)
     people = hpe0001.estimate(image, 0.0)
-    assert hpe0001.layout == OPENPOSE18
+    assert (hpe0001.model, hpe0001.layout) == ("openpose_hpe0001", OPENPOSE18)
     whole = 0
     for person in people:
         assert person.keypoints.shape == (18, 3)
