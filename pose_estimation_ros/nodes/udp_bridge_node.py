@@ -178,15 +178,19 @@ class UdpBridgeNode(Node):
         )
 
 
-def main() -> None:
-    """Run the bridge until interrupted."""
-    rclpy.init()
+def main(args: list[str] | None = None) -> int:
+    """Run the bridge until interrupted; exit 1 when a parameter or the destination is invalid."""
+    rclpy.init(args=args)
     node = None
     try:
         node = UdpBridgeNode()
         rclpy.spin(node)
+        return 0
+    except ValueError as error:  # a refused parameter, an unresolvable host, a bad group
+        rclpy.logging.get_logger("udp_bridge_node").error(f"{error}; fix the parameter")
+        return 1
     except (KeyboardInterrupt, ExternalShutdownException):
-        pass
+        return 0
     finally:
         if node is not None:
             node.destroy_node()

@@ -115,3 +115,18 @@ def test_no_listener_keeps_running_and_logs_once(ros_context, tmp_path):
     assert text.count(NO_LISTENER_WARNING) == 1, text
     refused = int(re.search(r"stopping: .* (\d+) frames refused", text).group(1))
     assert refused >= 3, text
+
+
+@pytest.mark.parametrize(
+    "params, words",
+    [
+        ({"mode": "anycast"}, "parameter 'mode' must be one of unicast, multicast, broadcast"),
+        ({"mode": "multicast", "multicast_group": "10.1.1.1"}, "is not in 224.0.0.0/4"),
+        ({"max_datagram_bytes": 100}, "parameter 'max_datagram_bytes' must be >= 256"),
+    ],
+)
+def test_invalid_parameters_stop_the_node_clearly(ros_domain_id, tmp_path, params, words):
+    log = tmp_path / "bridge.log"
+    with bridge(log, **params) as node:
+        assert node.wait(timeout=60) == 1
+    assert words in log.read_text()
