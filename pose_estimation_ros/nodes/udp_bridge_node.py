@@ -13,6 +13,7 @@ import time
 from typing import Any
 
 import rclpy
+from rclpy.exceptions import InvalidParameterValueException
 from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from rclpy.qos import qos_profile_sensor_data
@@ -97,6 +98,7 @@ class UdpBridgeNode(Node):
     def __init__(self, **node_options: Any) -> None:
         """Declare parameters, open the socket and subscribe (``node_options`` go to ``Node``)."""
         super().__init__("udp_bridge_node", **node_options)
+        self._sender: UdpSender | None = None  # until the parameters are known to be valid
         params = declare_parameters(self, PARAMS)
         destination = Destination(
             params["host"],
@@ -167,10 +169,12 @@ class UdpBridgeNode(Node):
 
     def destroy_node(self) -> None:
         """Close the socket, destroy the node, then log what was sent and dropped."""
-        self._sender.close()
-        logger = self.get_logger()
+        sender, logger = self._sender, self.get_logger()
         super().destroy_node()  # first, so the summary is not published on a shut-down rosout
-        counts = self._sender.counts
+        if sender is None:  # the constructor failed
+            return
+        sender.close()
+        counts = sender.counts
         logger.info(
             f"stopping: sent {counts.frames_sent} frames in {counts.datagrams_sent} datagrams, "
             f"dropped {counts.datagrams_dropped} datagrams, {counts.frames_refused} frames "
@@ -186,7 +190,7 @@ def main(args: list[str] | None = None) -> int:
         node = UdpBridgeNode()
         rclpy.spin(node)
         return 0
-    except ValueError as error:  # a refused parameter, an unresolvable host, a bad group
+    except (ValueError, InvalidParameterValueException) as error:  # bad parameter or host
         rclpy.logging.get_logger("udp_bridge_node").error(f"{error}; fix the parameter")
         return 1
     except (KeyboardInterrupt, ExternalShutdownException):

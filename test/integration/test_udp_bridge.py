@@ -122,7 +122,7 @@ def test_no_listener_keeps_running_and_logs_once(ros_context, tmp_path):
     [
         ({"mode": "anycast"}, "parameter 'mode' must be one of unicast, multicast, broadcast"),
         ({"mode": "multicast", "multicast_group": "10.1.1.1"}, "is not in 224.0.0.0/4"),
-        ({"max_datagram_bytes": 100}, "parameter 'max_datagram_bytes' must be >= 256"),
+        ({"max_datagram_bytes": 100}, "max_datagram_bytes out of range. Min: 256"),
     ],
 )
 def test_invalid_parameters_stop_the_node_clearly(ros_domain_id, tmp_path, params, words):
