@@ -356,7 +356,7 @@ namespace PoseEstimationRos
         PoseFrame current; // receive thread only
         PoseFrame latest; // handed over through Interlocked.Exchange
         bool[] partsSeen;
-        long framesAccepted, datagramsStale, datagramsMalformed;
+        long datagramsAccepted, datagramsStale, datagramsMalformed;
 
         /// <summary>Called on the receive thread for each accepted datagram (not Unity's main thread).</summary>
         public Action<PoseFrame> OnDatagram;
@@ -373,7 +373,7 @@ namespace PoseEstimationRos
                 ? IPAddress.Any : IPAddress.Parse(multicastInterface);
         }
 
-        public long DatagramsAccepted { get { return Interlocked.Read(ref framesAccepted); } }
+        public long DatagramsAccepted { get { return Interlocked.Read(ref datagramsAccepted); } }
         public long DatagramsStale { get { return Interlocked.Read(ref datagramsStale); } }
         public long DatagramsMalformed { get { return Interlocked.Read(ref datagramsMalformed); } }
         public string LastError { get; private set; }
@@ -447,7 +447,7 @@ namespace PoseEstimationRos
             {
                 return; // a duplicate or inconsistent part
             }
-            Interlocked.Increment(ref framesAccepted);
+            Interlocked.Increment(ref datagramsAccepted);
             if (OnDatagram != null) OnDatagram(part);
             current = sameFrame ? Merge(current, part) : Begin(part);
             Interlocked.Exchange(ref latest, current);

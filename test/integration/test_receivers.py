@@ -145,6 +145,27 @@ def test_receiver_decodes_exactly_what_the_bridge_sent(ros_domain_id, tmp_path, 
         assert got["keypoints"] == expected.keypoints.ravel().tolist()
 
 
+def test_csharp_hand_off_to_the_main_thread_merges_the_newest_frame(
+    ros_domain_id, tmp_path, csharp_command
+):
+    """Poll TryTakeLatest as a Unity Update would, while the bridge sends 20 people in 7 parts."""
+    port, log = free_udp_port(), tmp_path / "csharp.log"
+    with process([*csharp_command, "--port", str(port), "--latest"], log):
+        wait_listening(log)
+        with publisher(20, tmp_path / "publisher.log"), bridge(tmp_path / "bridge.log", port=port):
+
+            def merged():
+                lines = json_lines(log)
+                return next((line for line in lines if line.get("parts_received") == 7), None)
+
+            frame = wait_for(merged, "a frame with all 7 parts merged")
+    assert frame["parts"] == 7
+    people = sorted(frame["people"], key=lambda person: person["id"])
+    assert [person["id"] for person in people] == list(range(20))
+    for got, expected in zip(people, sample_frame(20).people):
+        assert got["keypoints"] == expected.keypoints.ravel().tolist()
+
+
 def shuffled_stream(rng: random.Random) -> tuple[list[bytes], int]:
     """Frames across the sequence wrap, reordered and 20 % lost, with malformed datagrams mixed in.
 

@@ -1,6 +1,8 @@
 // Test harness for receivers/unity/PoseReceiver.cs (not part of the Unity package): prints each
 // accepted datagram as a JSON line with the wire format's keys, {"error": ...} for a malformed one.
 //   mono PoseReceiverConsole.exe --port 4900 [--address A] [--multicast-group G --multicast-interface I]
+//   mono PoseReceiverConsole.exe --port 4900 --latest   (poll TryTakeLatest as a Unity Update
+//                                                        would; adds "parts_received")
 //   mono PoseReceiverConsole.exe --stdin-hex    (decode one hex datagram per stdin line)
 //   mono PoseReceiverConsole.exe --bench N      (decode all stdin hex datagrams N times:
 //                                                {"median_us": ..., "p95_us": ...} per frame)
@@ -40,7 +42,7 @@ static class PoseReceiverConsole
         return "[" + string.Join(",", parts) + "]";
     }
 
-    static string ToJson(PoseFrame f)
+    static string ToJson(PoseFrame f, bool withPartsReceived = false)
     {
         var people = new string[f.People.Length];
         for (int i = 0; i < people.Length; i++)
@@ -50,7 +52,8 @@ static class PoseReceiverConsole
                 Numbers(p.Box) + ",\"keypoints\":" + Numbers(p.Keypoints) + "}";
         }
         return "{\"seq\":" + f.Sequence + ",\"stream\":" + f.Stream + ",\"part\":" + f.Part +
-            ",\"parts\":" + f.Parts + ",\"stamp_sec\":" + f.StampSec + ",\"stamp_nanosec\":" +
+            ",\"parts\":" + f.Parts + (withPartsReceived ? ",\"parts_received\":" + f.PartsReceived : "") +
+            ",\"stamp_sec\":" + f.StampSec + ",\"stamp_nanosec\":" +
             f.StampNanosec + ",\"frame_id\":" + Quote(f.FrameId) + ",\"width\":" + f.Width +
             ",\"height\":" + f.Height + ",\"model\":" + Quote(f.Model) + ",\"layout\":" +
             Quote(f.Layout) + ",\"num_keypoints\":" + f.NumKeypoints + ",\"people\":[" +
@@ -126,12 +129,17 @@ static class PoseReceiverConsole
         int port = int.Parse(Option(args, "--port", "4900"), CultureInfo.InvariantCulture);
         var receiver = new PoseReceiver(port, Option(args, "--address", "0.0.0.0"),
             Option(args, "--multicast-group", null), Option(args, "--multicast-interface", null));
-        receiver.OnDatagram = frame => Print(ToJson(frame));
+        bool latest = Array.IndexOf(args, "--latest") >= 0;
+        if (!latest) receiver.OnDatagram = frame => Print(ToJson(frame));
         receiver.OnMalformed = error => Print("{\"error\":" + Quote(error) + "}");
         receiver.Start();
         Console.Error.WriteLine("listening on port " + port);
         Console.Error.Flush();
-        Thread.Sleep(Timeout.Infinite);
-        return 0;
+        while (true)
+        {
+            PoseFrame frame;
+            if (latest && receiver.TryTakeLatest(out frame)) Print(ToJson(frame, true));
+            Thread.Sleep(latest ? 5 : Timeout.Infinite);
+        }
     }
 }
