@@ -8,11 +8,13 @@ logged, never fatal.
 
 from __future__ import annotations
 
+import copy
 import secrets
 import time
 from typing import Any
 
 import rclpy
+from diagnostic_msgs.msg import DiagnosticArray
 from rclpy.exceptions import InvalidParameterValueException
 from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
@@ -23,6 +25,7 @@ from pose_estimation_ros.core.udp_sender import (
     DEFAULT_MULTICAST_GROUP,
     MODES,
     Destination,
+    SendCounts,
     SendOutcome,
     UdpSender,
 )
@@ -30,6 +33,12 @@ from pose_estimation_ros.core.wire import FrameTooLargeError, WireHeader, encode
 from pose_estimation_ros.core.wire.schema import MAX_UDP_PAYLOAD_BYTES, MIN_DATAGRAM_BYTES
 from pose_estimation_ros.core.wire.sequence import next_sequence
 from pose_estimation_ros.msg import PoseArray
+from pose_estimation_ros.nodes.bridge_diagnostics import (
+    DIAGNOSTICS_PERIOD_S,
+    BridgeCounts,
+    bridge_status,
+    difference,
+)
 from pose_estimation_ros.nodes.conversions import msg_to_pose_frame
 from pose_estimation_ros.nodes.parameters import ParamSpec, declare_parameters
 
@@ -113,9 +122,13 @@ class UdpBridgeNode(Node):
         self._rate = RateLimiter(params["max_rate"])
         self._stream = secrets.randbits(32)
         self._sequence = 0
+        self._counts = BridgeCounts()
+        self._reported = (BridgeCounts(), SendCounts())
         self._sub = self.create_subscription(
             PoseArray, "poses", self._on_poses, qos_profile_sensor_data
         )
+        self._diagnostics_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
+        self._timer = self.create_timer(DIAGNOSTICS_PERIOD_S, self._publish_diagnostics)
         host, port = self._sender.address
         self.get_logger().info(
             f"sending poses from '{self._sub.topic_name}' to {host}:{port} ({params['mode']}), "
@@ -123,7 +136,9 @@ class UdpBridgeNode(Node):
         )
 
     def _on_poses(self, msg: PoseArray) -> None:
+        self._counts.poses_received += 1
         if not self._rate.allow(time.monotonic()):
+            self._counts.held_back_by_max_rate += 1
             return
         header = WireHeader(
             self._stream,
@@ -135,6 +150,7 @@ class UdpBridgeNode(Node):
         try:
             datagrams = encode_frame(msg_to_pose_frame(msg), header, self._max_datagram_bytes)
         except ValueError as error:  # unknown layout, wrong keypoint count, frame too large
+            self._counts.not_encodable += 1
             hint = "" if isinstance(error, FrameTooLargeError) else "; fix the publisher"
             self.get_logger().error(
                 f"cannot send a PoseArray: {error}{hint}", throttle_duration_sec=LOG_THROTTLE_S
@@ -143,6 +159,18 @@ class UdpBridgeNode(Node):
         self._sequence = next_sequence(self._sequence)
         outcome, error = self._sender.send_frame(datagrams)
         self._log(outcome, error)
+
+    def _publish_diagnostics(self) -> None:
+        now = (copy.copy(self._counts), copy.copy(self._sender.counts))
+        bridge, sent = (difference(a, b) for a, b in zip(now, self._reported))
+        self._reported = now
+        host, port = self._sender.address
+        status = bridge_status(
+            self.get_fully_qualified_name(), f"{host}:{port}", DIAGNOSTICS_PERIOD_S, bridge, sent
+        )
+        array = DiagnosticArray(status=[status])
+        array.header.stamp = self.get_clock().now().to_msg()
+        self._diagnostics_pub.publish(array)
 
     def _log(self, outcome: SendOutcome, error: OSError | None) -> None:
         host, port = self._sender.address

@@ -14,6 +14,8 @@ import pytest
 from bridge_processes import bridge, free_udp_port, publisher, udp_listener, wait_for
 from wire_samples import assert_same_frame, sample_frame
 
+from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
+
 from pose_estimation_ros.core.wire import FrameAssembler, WireHeader, decode_datagram
 from pose_estimation_ros.msg import PoseArray
 
@@ -73,26 +75,39 @@ def test_multicast_and_broadcast_reach_a_listener(ros_domain_id, tmp_path, mode)
     check_sample(header, frame, 2)
 
 
-def count_poses(context, until) -> None:
-    """Spin a ``poses`` subscriber on ``context`` until ``until(count)`` is true."""
+def spin_until(context, topic: str, msg_type, until) -> None:
+    """Spin a subscriber on ``context`` until ``until(messages so far)`` is true."""
     import rclpy
     from rclpy.executors import SingleThreadedExecutor
 
-    node = rclpy.create_node("pose_counter", context=context)
+    node = rclpy.create_node("bridge_observer", context=context)
     received = []
-    node.create_subscription(PoseArray, "poses", received.append, 10)
+    node.create_subscription(msg_type, topic, received.append, 10)
     executor = SingleThreadedExecutor(context=context)
     executor.add_node(node)
     try:
 
         def spin():
             executor.spin_once(timeout_sec=0.1)
-            return until(len(received))
+            return until(received)
 
-        wait_for(spin, "PoseArrays on 'poses'")
+        wait_for(spin, f"messages on {topic}")
     finally:
         executor.shutdown()
         node.destroy_node()
+
+
+def bridge_diagnostics(level: bytes, words: str):
+    """Condition: a bridge status with ``level`` whose message contains ``words`` arrived."""
+
+    def seen(arrays: list[DiagnosticArray]) -> bool:
+        return any(
+            s.level == level and words in s.message and "UDP bridge" in s.name
+            for array in arrays
+            for s in array.status
+        )
+
+    return seen
 
 
 def test_no_listener_keeps_running_and_logs_once(ros_context, tmp_path):
@@ -101,12 +116,16 @@ def test_no_listener_keeps_running_and_logs_once(ros_context, tmp_path):
     with publisher(1, tmp_path / "publisher.log"), bridge(log, port=port) as node:
         wait_for(lambda: NO_LISTENER_WARNING in log.read_text(), "the no-listener warning")
         # Ten more frames reach the bridge while nobody listens: several more refusals.
-        count_poses(ros_context, lambda count: count >= 10)
+        spin_until(ros_context, "poses", PoseArray, lambda poses: len(poses) >= 10)
+        warn = bridge_diagnostics(DiagnosticStatus.WARN, f"nothing listens on 127.0.0.1:{port}")
+        spin_until(ros_context, "/diagnostics", DiagnosticArray, warn)
         assert node.poll() is None, f"the bridge died:\n{log.read_text()}"
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:  # a receiver starts
             sock.bind(("127.0.0.1", port))
             sock.settimeout(0.2)
             header, frame, _ = receive_frame(sock)
+            ok = bridge_diagnostics(DiagnosticStatus.OK, f"sending to 127.0.0.1:{port}")
+            spin_until(ros_context, "/diagnostics", DiagnosticArray, ok)
         check_sample(header, frame, 1)
         node.send_signal(signal.SIGINT)
         node.wait(timeout=30)
