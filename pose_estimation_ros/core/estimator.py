@@ -34,6 +34,10 @@ MODELS: dict[str, str] = {
     "movenet_lightning": "pose_estimation_ros.core.movenet.estimator",
     "movenet_thunder": "pose_estimation_ros.core.movenet.estimator",
     "movenet_multipose": "pose_estimation_ros.core.movenet.estimator",
+    "openpose_hpe0001": "pose_estimation_ros.core.openpose.estimator",
+    "openpose_tfpose_mobilenet_v2_small": "pose_estimation_ros.core.openpose.estimator",
+    "openpose_tfpose_mobilenet_thin": "pose_estimation_ros.core.openpose.estimator",
+    "openpose_tfpose_cmu": "pose_estimation_ros.core.openpose.estimator",
 }
 
 

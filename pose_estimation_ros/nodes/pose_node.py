@@ -17,6 +17,7 @@ import time
 from typing import Any
 
 import rclpy
+from rclpy.exceptions import InvalidParameterValueException
 from rclpy.executors import ExternalShutdownException
 from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackReturn
 from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
@@ -160,12 +161,11 @@ PARAMS = (
         read_only=True,
     ),
 )
-ESTIMATOR_OPTIONS = (
-    "model_path",
+# Parameters handed to the estimator: every model takes the common ones, MoveNet the rest.
+COMMON_OPTIONS = ("model_path", "backend", "threads", "inference_precision")
+MOVENET_OPTIONS = (
+    *COMMON_OPTIONS,
     "precision",
-    "backend",
-    "threads",
-    "inference_precision",
     "smart_crop",
     "tracking",
     "tracker_type",
@@ -208,9 +208,8 @@ class PoseNode(LifecycleNode):
         }
         model = self._params["model"]
         try:
-            self._estimator = create_estimator(
-                model, **{k: self._params[k] for k in ESTIMATOR_OPTIONS}
-            )
+            names = MOVENET_OPTIONS if model.startswith("movenet_") else COMMON_OPTIONS
+            self._estimator = create_estimator(model, **{k: self._params[k] for k in names})
         except Exception as error:  # noqa: B902 (missing asset, bad option, file refused)
             why = str(error) if isinstance(error, (AssetError, ValueError)) else repr(error)
             self.get_logger().error(
@@ -369,7 +368,7 @@ def main(args: list[str] | None = None) -> None:
         rclpy.spin(node)
     except (KeyboardInterrupt, ExternalShutdownException):
         pass
-    except ValueError as error:  # a parameter refused at declaration
+    except (ValueError, InvalidParameterValueException) as error:  # a parameter refused
         rclpy.logging.get_logger("pose_node").error(f"cannot start: {error}")
         raise SystemExit(1) from None
     finally:

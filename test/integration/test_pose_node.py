@@ -143,6 +143,7 @@ def test_video_to_poses_over_dds(ros_context, asset_dir):
     "parameter, expected",
     [
         ("model:=movenet_giant", "must be one of movenet_lightning"),
+        ("score_threshold:=2.0", "score_threshold"),
         ("precision:=fp16", "asset 'movenet_lightning_fp16'"),
         ("model_path:=/nonexistent/model.tflite", "/nonexistent/model.tflite"),
     ],

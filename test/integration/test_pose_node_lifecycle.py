@@ -1,5 +1,7 @@
 """pose_node's lifecycle: nothing subscribed until activated, poses while active, none after.
 
+Run with a MoveNet and an OpenPose model: the node hands each only the options it takes.
+
 The node runs in the test process (driven through its lifecycle transitions,
 as a lifecycle manager would); the image source and the pose sink are other
 nodes talking to it over DDS.
@@ -30,13 +32,18 @@ def spin_until(executor, condition, what: str) -> None:
 
 
 @pytest.mark.slow
-def test_configure_activate_deactivate_cleanup(ros_context, asset_dir):
+@pytest.mark.parametrize(
+    "model, layout, num_keypoints",
+    [("movenet_lightning", "coco17", 17), ("openpose_hpe0001", "openpose18", 18)],
+)
+def test_configure_activate_deactivate_cleanup(
+    ros_context, asset_dir, model, layout, num_keypoints
+):
     import rclpy
     from rclpy.executors import SingleThreadedExecutor
 
-    node = PoseNode(
-        context=ros_context, parameter_overrides=[Parameter("autostart", value=False)]
-    )
+    overrides = [Parameter("autostart", value=False), Parameter("model", value=model)]
+    node = PoseNode(context=ros_context, parameter_overrides=overrides)
     source = rclpy.create_node("image_source", context=ros_context)
     image_pub = source.create_publisher(Image, "image_raw", 10)
     poses = []
@@ -63,9 +70,10 @@ def test_configure_activate_deactivate_cleanup(ros_context, asset_dir):
         spin_until(executor, publish_and_spin, "a PoseArray")
         pose_array = poses[0]
         assert pose_array.header == header
+        assert (pose_array.model, pose_array.layout) == (model, layout)
         assert (pose_array.image_width, pose_array.image_height) == (384, 640)
         keypoints = np.array([(k.x, k.y) for k in pose_array.poses[0].keypoints])
-        assert keypoints.shape == (17, 2)
+        assert keypoints.shape == (num_keypoints, 2)
         assert (keypoints >= 0).all() and (keypoints <= (384, 640)).all()
 
         assert node.trigger_deactivate() == TransitionCallbackReturn.SUCCESS

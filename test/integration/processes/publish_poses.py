@@ -4,13 +4,13 @@ import sys
 
 import numpy as np
 import rclpy
+from rclpy.executors import ExternalShutdownException
 from std_msgs.msg import Header
 
 from pose_estimation_ros.core.skeletons import COCO17
 from pose_estimation_ros.core.types import Person, PoseFrame
 from pose_estimation_ros.msg import PoseArray
 from pose_estimation_ros.nodes.conversions import pose_frame_to_msg
-from process_spin import spin_until_shutdown
 
 
 def sample_frame(num_people: int) -> PoseFrame:
@@ -35,7 +35,13 @@ def main() -> None:
     header.stamp.sec, header.stamp.nanosec = 1234, 567890
     msg = pose_frame_to_msg(sample_frame(int(sys.argv[1])), header)
     node.create_timer(0.1, lambda: pub.publish(msg))
-    spin_until_shutdown(node)
+    try:
+        rclpy.spin(node)
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    finally:
+        node.destroy_node()
+        rclpy.try_shutdown()
 
 
 if __name__ == "__main__":

@@ -10,12 +10,12 @@ import sys
 
 import cv2
 import rclpy
+from rclpy.executors import ExternalShutdownException
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import Image
 from std_msgs.msg import Header
 
 from pose_estimation_ros.nodes.conversions import bgr_to_image_msg
-from process_spin import spin_until_shutdown
 
 STAMP_BASE_S = 1000
 FRAME_ID = "camera_optical_frame"
@@ -63,7 +63,13 @@ def main() -> None:
         index += 1
 
     node.create_timer(1.0 / fps, publish)
-    spin_until_shutdown(node)
+    try:
+        rclpy.spin(node)
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    finally:
+        node.destroy_node()
+        rclpy.try_shutdown()
 
 
 if __name__ == "__main__":
