@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass
 from typing import Any
 
 from pose_estimation_ros.core.movenet import constants as C
+from pose_estimation_ros.core.options import merge_options
 from pose_estimation_ros.core.runtimes import BACKENDS
 
 PRECISIONS = ("int8", "fp16")
@@ -40,18 +41,12 @@ class MoveNetOptions:
 
 def make_options(options: dict[str, Any]) -> MoveNetOptions:
     """Merge ``options`` over the defaults; ``ValueError`` naming a bad key or value."""
-    known = {f.name for f in fields(MoveNetOptions)}
-    unknown = sorted(set(options) - known)
-    if unknown:
-        raise ValueError(f"unknown MoveNet options {unknown}; known: {', '.join(sorted(known))}")
-    merged = replace(MoveNetOptions(), **options)
-    for name, value, choices in (
-        ("precision", merged.precision, PRECISIONS),
-        ("backend", merged.backend, BACKENDS),
-        ("tracker_type", merged.tracker_type, TRACKER_TYPES),
-    ):
-        if value not in choices:
-            raise ValueError(f"MoveNet {name} must be one of {', '.join(choices)}, got {value!r}")
+    merged = merge_options(
+        MoveNetOptions(),
+        options,
+        "MoveNet",
+        {"precision": PRECISIONS, "backend": BACKENDS, "tracker_type": TRACKER_TYPES},
+    )
     if merged.threads < 0 or merged.track_max_age_s <= 0:
         raise ValueError("MoveNet threads must be >= 0 and track_max_age_s > 0")
     return merged

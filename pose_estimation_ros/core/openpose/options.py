@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass
 from typing import Any
 
 from pose_estimation_ros.core.openpose.constants import STRIDE
 from pose_estimation_ros.core.openpose.paf_grouping import GroupingParams
+from pose_estimation_ros.core.options import merge_options
 from pose_estimation_ros.core.skeletons import LAYOUTS
 
 BACKENDS = ("openvino",)
@@ -43,18 +44,16 @@ class OpenPoseOptions:
 
 def make_options(options: dict[str, Any]) -> OpenPoseOptions:
     """Merge ``options`` over the defaults; ``ValueError`` naming a bad key or value."""
-    known = {f.name for f in fields(OpenPoseOptions)}
-    unknown = sorted(set(options) - known)
-    if unknown:
-        raise ValueError(f"unknown OpenPose options {unknown}; known: {', '.join(sorted(known))}")
-    merged = replace(OpenPoseOptions(), **options)
-    for name, value, choices in (
-        ("backend", merged.backend, BACKENDS),
-        ("inference_precision", merged.inference_precision, INFERENCE_PRECISIONS),
-        ("layout", merged.layout, tuple(LAYOUTS)),
-    ):
-        if value not in choices:
-            raise ValueError(f"OpenPose {name} must be one of {', '.join(choices)}, got {value!r}")
+    merged = merge_options(
+        OpenPoseOptions(),
+        options,
+        "OpenPose",
+        {
+            "backend": BACKENDS,
+            "inference_precision": INFERENCE_PRECISIONS,
+            "layout": tuple(LAYOUTS),
+        },
+    )
     if merged.input_height < 0 or merged.input_height % STRIDE:
         raise ValueError(f"OpenPose input_height must be 0 or a positive multiple of {STRIDE}")
     if not 0.0 <= merged.paf_min_fraction <= 1.0:
