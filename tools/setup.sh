@@ -8,11 +8,18 @@ cd "$(dirname "$0")/.."
 
 VENV=${VENV:-.venv}
 PYTHON=${PYTHON:-python3}
-EXTRA_REQUIREMENTS=${EXTRA_REQUIREMENTS:-}   # e.g. requirements/tensorflow.txt
+WITH_TENSORFLOW=${WITH_TENSORFLOW:-0}   # 1: also the optional TensorFlow backend (heavy)
 
-requirements=(requirements/ros.txt requirements/runtime.txt requirements/test.txt $EXTRA_REQUIREMENTS)
+requirements=(requirements/ros.txt requirements/runtime.txt requirements/test.txt)
+no_deps_requirements=()
+if [ "$WITH_TENSORFLOW" = 1 ]; then
+  requirements+=(requirements/tensorflow.txt)
+  # tensorflow-hub and tf-keras would pull the GPU `tensorflow` package: no deps for them.
+  no_deps_requirements+=(requirements/tensorflow-nodeps.txt)
+fi
 stamp="$VENV/.installed-requirements"
-wanted=$(cat "${requirements[@]}" tools/fix_wheel_cmake_paths.py | sha256sum | cut -d' ' -f1)
+wanted=$(cat "${requirements[@]}" "${no_deps_requirements[@]}" tools/fix_wheel_cmake_paths.py \
+  | sha256sum | cut -d' ' -f1)
 
 if [ ! -x "$VENV/bin/python" ]; then
   echo "setup: creating virtual environment $VENV"
@@ -22,6 +29,9 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
   echo "setup: installing pinned requirements: ${requirements[*]}"
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
     $(printf -- '-r %s ' "${requirements[@]}")
+  for file in "${no_deps_requirements[@]}"; do
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -r "$file"
+  done
   "$VENV/bin/python" tools/fix_wheel_cmake_paths.py "$VENV"
   echo "$wanted" > "$stamp"
 fi
