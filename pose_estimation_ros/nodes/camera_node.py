@@ -7,6 +7,7 @@ published in order; the executor stays free for parameter services.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -27,6 +28,12 @@ from pose_estimation_ros.core.capture.calibration import (
 )
 from pose_estimation_ros.core.capture.encoding import ENCODINGS, ImageBuffer, encode_into
 from pose_estimation_ros.nodes.parameters import ParamSpec, declare_parameters
+
+# Fast DDS hands a large message to shared memory in fragments allocated from the sending
+# participant's segment, 512 kB by default: fragments of a bigger frame that do not fit are
+# dropped, which best-effort readers never recover. A 16 MB segment carries whole frames to
+# default-configured readers; a value the user set is kept (docs/camera.md).
+FASTDDS_TRANSPORTS = ("FASTDDS_BUILTIN_TRANSPORTS", "DEFAULT?sockets_size=16MB")
 
 RELIABILITY = {
     "reliable": ReliabilityPolicy.RELIABLE,
@@ -194,6 +201,7 @@ class CameraNode(Node):
 
 def main(args: list[str] | None = None) -> int:
     """Run the camera node until its source ends (exit 0) or fails (exit 1)."""
+    os.environ.setdefault(*FASTDDS_TRANSPORTS)
     rclpy.init(args=args)
     node = None
     try:

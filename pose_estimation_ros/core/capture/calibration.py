@@ -37,11 +37,11 @@ _MATRICES = {
 def calibration_path(url: str) -> Path:
     """Path named by a camera_info URL: ``file:///...``, ``package://pkg/...`` or a plain path."""
     if url.startswith("file://"):
-        return Path(url[len("file://") :])
+        return Path(url.removeprefix("file://"))
     if url.startswith("package://"):
         from ament_index_python.packages import get_package_share_directory
 
-        package, _, relative = url[len("package://") :].partition("/")
+        package, _, relative = url.removeprefix("package://").partition("/")
         return Path(get_package_share_directory(package)) / relative
     return Path(url).expanduser()
 

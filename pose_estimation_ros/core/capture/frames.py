@@ -68,7 +68,7 @@ def reconnect(source: FrameSource, backoff: Backoff, stop: threading.Event, log:
         attempt += 1
         delay = backoff.next_delay()
         log.warning(
-            f"{source.description} delivers no frames; reconnect attempt {attempt} in {delay:.1f} s"
+            f"{source.description} sends no frames; reconnect attempt {attempt} in {delay:.1f} s"
         )
         if stop.wait(delay):
             return False
@@ -76,5 +76,5 @@ def reconnect(source: FrameSource, backoff: Backoff, stop: threading.Event, log:
             source.open()
         except SourceError:
             continue
-        log.info(f"{source.description} is back after {attempt} attempt(s); publishing resumes")
+        log.info(f"{source.description} is back after {attempt} attempt(s), publishing resumes")
         return True

@@ -48,7 +48,7 @@ class Backoff:
     """Exponentially growing delays between reconnect attempts, capped, reset on success."""
 
     def __init__(self, initial_s: float = 0.5, maximum_s: float = 5.0, factor: float = 2.0):
-        """Start at ``initial_s``, multiply by ``factor`` per attempt, never above ``maximum_s``."""
+        """Start at ``initial_s``, times ``factor`` per attempt, never above ``maximum_s``."""
         self.initial_s, self.maximum_s, self.factor = initial_s, maximum_s, factor
         self._next_s = initial_s
 
