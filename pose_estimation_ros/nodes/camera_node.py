@@ -114,6 +114,9 @@ class CameraNode(Node):
         self._image_pub = self.create_publisher(Image, "image_raw", qos)
         self._info_pub = self.create_publisher(CameraInfo, "camera_info", qos)
         self._buffer = ImageBuffer()
+        # With checked fields, the data setter keeps the buffer's array.array as it is; unchecked
+        # (the default) it rebuilds it element by element, a second copy of every frame.
+        self._image = Image(encoding=self._params["encoding"], check_fields=True)
         self._info = CameraInfo()
         self._stop = threading.Event()
         self.finished = Future()
@@ -162,20 +165,13 @@ class CameraNode(Node):
 
     def _publish(self, frame: Frame) -> None:
         image = encode_into(frame.image, self._params["encoding"], self._buffer)
-        height, width = image.shape[:2]
         header = Header(frame_id=self._params["frame_id"])
         header.stamp.sec, header.stamp.nanosec = divmod(frame.stamp_ns, 1_000_000_000)
-        self._image_pub.publish(
-            Image(
-                header=header,
-                height=height,
-                width=width,
-                encoding=self._params["encoding"],
-                step=image.strides[0],
-                data=self._buffer.data,
-            )
-        )
-        self._info_pub.publish(self._camera_info(header, width, height))
+        msg = self._image
+        msg.header, msg.height, msg.width = header, image.shape[0], image.shape[1]
+        msg.step, msg.data = image.strides[0], self._buffer.data
+        self._image_pub.publish(msg)
+        self._info_pub.publish(self._camera_info(header, msg.width, msg.height))
 
     def _camera_info(self, header: Header, width: int, height: int) -> CameraInfo:
         info = self._info

@@ -1,10 +1,11 @@
 """Output encodings, written straight into the byte buffer a ROS ``uint8[]`` field holds.
 
-rclpy keeps ``uint8[]`` message fields as ``array.array('B')``. ``ImageBuffer``
-owns one such array and exposes it as a numpy view, so the conversion from the
-decoded BGR frame to the output encoding is the only pass that writes the
-message's bytes: no ``tobytes()``, no second copy. The buffer is reused from
-frame to frame (``publish`` copies the message before it returns).
+rclpy keeps ``uint8[]`` message fields as ``array.array('B')`` (a message made
+with ``check_fields=True`` takes one as it is). ``ImageBuffer`` owns one such
+array and exposes it as a numpy view, so the conversion from the decoded BGR
+frame to the output encoding is the only pass that writes the message's bytes:
+no ``tobytes()``, no second copy. The buffer is reused from frame to frame
+(``publish`` copies the message into its C form before it returns).
 """
 
 from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Benchmark commands that print figures (speed is measured here, never in tests)."""
