@@ -58,9 +58,18 @@ PARAMETERS = (
         read_only=True,
     ),
     ParamSpec("loop", False, "restart a video file or image folder at its end", read_only=True),
-    ParamSpec("frame_id", "camera_optical_frame", "header.frame_id of images and camera info"),
-    ParamSpec("width", 0, "width (px) to request from a device; 0: its default", min_value=0),
-    ParamSpec("height", 0, "height (px) to request from a device; 0: its default", min_value=0),
+    ParamSpec(
+        "frame_id",
+        "camera_optical_frame",
+        "header.frame_id of images and camera info (an optical frame, REP 103)",
+        read_only=True,
+    ),
+    ParamSpec(
+        "width", 0, "width (px) to ask a device for; 0: its default", min_value=0, read_only=True
+    ),
+    ParamSpec(
+        "height", 0, "height (px) to ask a device for; 0: its default", min_value=0, read_only=True
+    ),
     ParamSpec(
         "encoding",
         "bgr8",
