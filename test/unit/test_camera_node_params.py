@@ -12,4 +12,3 @@ PARAMS_YAML = Path(__file__).resolve().parents[2] / "config" / "params.yaml"
 def test_params_yaml_block_lists_every_parameter_with_its_default():
     block = yaml.safe_load(PARAMS_YAML.read_text())["camera_node"]["ros__parameters"]
     assert block == {spec.name: spec.default for spec in PARAMETERS}
-
