@@ -1,1 +1,1 @@
-"""Benchmark commands that print figures (speed is measured here, never in tests)."""
+"""Benchmark commands: figures and ratios against a baseline measured in the same run."""

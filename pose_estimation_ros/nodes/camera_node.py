@@ -151,6 +151,7 @@ class CameraNode(Node):
             self.get_logger(),
             self._params["fps"],
             self._params["loop"],
+            into=self._buffer.current if self._params["encoding"] == "bgr8" else lambda: None,
         )
         count, publish_s, start = 0, 0.0, time.perf_counter()
         try:

@@ -209,6 +209,27 @@ def test_encodings_are_written_into_the_message_buffer(asset_dir):
     assert bytes(buffer.data) == cv2.cvtColor(image, cv2.COLOR_BGR2GRAY).tobytes()
 
 
+def test_bgr8_video_frames_are_decoded_straight_into_the_message_buffer():
+    path = resolve("vtest_video")
+    capture = cv2.VideoCapture(str(path))
+    expected = [capture.read()[1] for _ in range(3)]
+    buffer = ImageBuffer()
+    frames = capture_frames(
+        open_source(str(path), ListLog()),
+        time.monotonic_ns,
+        threading.Event(),
+        ListLog(),
+        0,
+        into=buffer.current,
+    )
+    encode_into(next(frames).image, "bgr8", buffer)  # the first frame sizes the buffer
+    for image in expected[1:]:
+        frame = next(frames)
+        assert frame.image is buffer.current()
+        assert encode_into(frame.image, "bgr8", buffer) is frame.image
+        assert bytes(buffer.data) == image.tobytes()
+
+
 CALIBRATION = """\
 image_width: 768
 image_height: 576

@@ -27,6 +27,7 @@ def capture_frames(
     fps: float = -1.0,
     loop: bool = False,
     backoff: Backoff | None = None,
+    into: Callable[[], np.ndarray | None] = lambda: None,
 ) -> Iterator[Frame]:
     """Yield frames from an opened ``source`` until it ends or ``stop`` is set.
 
@@ -36,18 +37,20 @@ def capture_frames(
     are read as they deliver and frames beyond ``fps`` are dropped. At the end
     of a file or folder the source rewinds when ``loop`` (or for a single
     image), else the generator returns. A live source that stops delivering is
-    reopened with ``backoff``, logging one line per attempt.
+    reopened with ``backoff``, logging one line per attempt. ``into()`` may
+    give an array to decode the next frame into (see ``FrameSource.read``);
+    the frame yielded is then that array, overwritten by the next read.
     """
     pacer = Pacer(source.native_fps if fps < 0 else fps)
     backoff = backoff or Backoff()
     while not stop.is_set():
         if not source.live:
             pacer.wait(stop.wait)
-        image = source.read()
+        image = source.read(into())
         stamp_ns = clock()
         if image is None and not source.live and (loop or source.repeats):
             source.rewind()
-            image = source.read()
+            image = source.read(into())
             stamp_ns = clock()
         if image is None:
             if not source.live or not reconnect(source, backoff, stop, log):

@@ -51,8 +51,8 @@ class FrameSource(Protocol):
     def open(self) -> None:
         """Open (or reopen) the source; ``SourceError`` when it cannot be."""
 
-    def read(self) -> np.ndarray | None:
-        """Return the next frame, or ``None`` when there is none."""
+    def read(self, out: np.ndarray | None = None) -> np.ndarray | None:
+        """Return the next frame (in ``out`` where the source can), or ``None`` when none."""
 
     def rewind(self) -> None:
         """Go back to the first frame (for looping)."""
@@ -97,11 +97,15 @@ class VideoSource:
             self.native_fps = capture.get(cv2.CAP_PROP_FPS) or FILE_FPS_FALLBACK
         self._capture = capture
 
-    def read(self) -> np.ndarray | None:
-        """Decode the next frame; ``None`` at the end of a file or when a live source fails."""
+    def read(self, out: np.ndarray | None = None) -> np.ndarray | None:
+        """Decode the next frame, ``None`` at the end of a file or when a live source fails.
+
+        The frame is decoded straight into ``out`` when ``out`` has its shape,
+        else into a new array.
+        """
         if self._capture is None:
             return None
-        ok, image = self._capture.read()
+        ok, image = self._capture.read(out)
         return image if ok else None
 
     def rewind(self) -> None:
@@ -135,8 +139,11 @@ class ImageSource:
         """Start at the first image."""
         self.rewind()
 
-    def read(self) -> np.ndarray | None:
-        """Decode the next readable image; ``SourceError`` when a whole pass found none."""
+    def read(self, out: np.ndarray | None = None) -> np.ndarray | None:
+        """Decode the next readable image (into a new array; imread cannot reuse ``out``).
+
+        ``SourceError`` when a whole pass found no readable image.
+        """
         while self._index < len(self.paths):
             path = self.paths[self._index]
             self._index += 1
