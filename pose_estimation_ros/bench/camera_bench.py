@@ -3,17 +3,21 @@
 Run ``tools/in_env.sh python -m pose_estimation_ros.bench.camera_bench``. It
 decodes the video once with OpenCV alone (the baseline), then runs the
 installed ``camera_node`` on it with ``fps: 0`` while this process subscribes
-and counts what arrives. It prints decode-only and published frames per
-second, the node's time per frame outside decoding, and the receive rate and
-latency (receive time minus capture stamp) seen by the subscriber.
+and counts what arrives, a few times over. It prints, per run and as medians,
+decode-only and published frames per second, the node's time per frame
+outside decoding (and its own split: reading vs converting and publishing),
+and the receive rate and latency (receive time minus capture stamp) seen by
+the subscriber.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import random
 import re
+import statistics
 import subprocess
 import time
 from pathlib import Path
@@ -91,42 +95,57 @@ def receive_while_publishing(path: Path, encoding: str, reliability: str) -> tup
     return received, log
 
 
-def main() -> None:
-    """Measure and print the figures."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--source", help="video file (default: vtest.avi)")
-    parser.add_argument("--encoding", default="bgr8", choices=("bgr8", "rgb8", "mono8"))
-    parser.add_argument("--reliability", default="reliable", choices=("reliable", "best_effort"))
-    args = parser.parse_args()
-    path = Path(args.source) if args.source else resolve("vtest_video")
-    os.environ.setdefault("ROS_DOMAIN_ID", str(random.randint(101, 200)))
+COLUMNS = {
+    "decode_fps": "decode-only frames/s",
+    "publish_fps": "published frames/s",
+    "outside_decode_ms": "node ms/frame outside decoding",
+    "read_ms": "node ms/frame reading",
+    "publish_ms": "node ms/frame converting+publishing",
+    "received": "frames received",
+    "receive_fps": "received frames/s",
+    "latency_ms": "median capture->callback ms",
+}
 
+
+def measure(path: Path, encoding: str, reliability: str) -> dict[str, float]:
+    """One run: decode-only baseline, then the node at full speed and a subscriber."""
     frames, decode_s = decode_only(path)
-    received, log = receive_while_publishing(path, args.encoding, args.reliability)
+    received, log = receive_while_publishing(path, encoding, reliability)
     summary = SUMMARY.search(log)
     if summary is None:
         raise SystemExit(f"camera_node did not finish its source:\n{log}")
     published, publish_s = int(summary["frames"]), float(summary["seconds"])
-    decode_ms, node_ms = 1e3 * decode_s / frames, 1e3 * publish_s / published
+    span_s = (received[-1][0] - received[0][0]) / 1e9 if len(received) > 1 else 0.0
+    latency_ms = sorted((now - stamp) / 1e6 for now, stamp in received) or [math.nan]
+    return {
+        "decode_fps": frames / decode_s,
+        "publish_fps": published / publish_s,
+        "outside_decode_ms": 1e3 * (publish_s / published - decode_s / frames),
+        "read_ms": float(summary["read_ms"]),
+        "publish_ms": float(summary["publish_ms"]),
+        "received": len(received),
+        "receive_fps": (len(received) - 1) / span_s if span_s else math.nan,
+        "latency_ms": latency_ms[len(latency_ms) // 2],
+    }
 
-    print(f"source: {path.name}, {frames} frames, encoding {args.encoding}")
-    print(f"decode only (OpenCV):  {frames / decode_s:7.1f} frames/s, {decode_ms:.2f} ms/frame")
-    print(f"camera_node published: {published / publish_s:7.1f} frames/s, {node_ms:.2f} ms/frame")
-    print(f"  node time outside decoding: {node_ms - decode_ms:.2f} ms/frame (node - decode only)")
-    print(
-        f"  node's own split: {float(summary['read_ms']):.2f} ms reading, "
-        f"{float(summary['publish_ms']):.2f} ms converting and publishing per frame"
-    )
-    if len(received) < 2:
-        print(f"subscriber ({args.reliability}): {len(received)} frames received")
-        return
-    span_s = (received[-1][0] - received[0][0]) / 1e9
-    latency_ms = sorted((now - stamp) / 1e6 for now, stamp in received)
-    print(
-        f"subscriber ({args.reliability}, second process): {len(received)}/{published} frames, "
-        f"{(len(received) - 1) / span_s:.1f} frames/s, latency capture->callback median "
-        f"{latency_ms[len(latency_ms) // 2]:.1f} ms, max {latency_ms[-1]:.1f} ms"
-    )
+
+def main() -> None:
+    """Measure ``--runs`` times and print every run and the medians."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--source", help="video file (default: vtest.avi)")
+    parser.add_argument("--encoding", default="bgr8", choices=("bgr8", "rgb8", "mono8"))
+    parser.add_argument("--reliability", default="reliable", choices=("reliable", "best_effort"))
+    parser.add_argument("--runs", type=int, default=3, help="repetitions (the median is shown)")
+    args = parser.parse_args()
+    path = Path(args.source) if args.source else resolve("vtest_video")
+    os.environ.setdefault("ROS_DOMAIN_ID", str(random.randint(101, 200)))
+
+    print(f"{path.name}, fps 0, encoding {args.encoding}, {args.reliability} subscriber")
+    runs = [measure(path, args.encoding, args.reliability) for _ in range(args.runs)]
+    for key, label in COLUMNS.items():
+        values = [run[key] for run in runs]
+        cells = " ".join(f"{v:8.2f}" for v in values)
+        print(f"{label:>36}: {cells}   median {statistics.median(values):8.2f}")
 
 
 if __name__ == "__main__":
