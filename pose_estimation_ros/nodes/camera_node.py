@@ -111,9 +111,8 @@ class CameraNode(Node):
         self._calibration: CameraCalibration | None = (
             load_calibration(params["camera_info_url"]) if params["camera_info_url"] else None
         )
-        self._source = open_source(
-            params["source"], self.get_logger(), params["width"], params["height"]
-        )
+        request = (params["width"], params["height"], max(params["fps"], 0.0))
+        self._source = open_source(params["source"], self.get_logger(), request)
         qos = QoSProfile(
             history=HistoryPolicy.KEEP_LAST,
             depth=params["qos_depth"],

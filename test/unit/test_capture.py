@@ -134,6 +134,8 @@ def test_single_image_repeats_without_loop(asset_dir):
         ("/no/such/clip.mp4", "'/no/such/clip.mp4' does not exist"),
         ("/no/such/*.png", "no file matches /no/such/\\*.png"),
         (99, "cannot open device 99"),
+        ("/dev/video99", "cannot open device /dev/video99"),
+        ("  ", "source is empty: give a device index"),
         ("http://127.0.0.1:9/stream.mjpg", "cannot open stream http://127.0.0.1:9/stream.mjpg"),
     ],
 )

@@ -24,6 +24,11 @@ IMAGE_FPS = 10.0  # pace of images when none is asked for (image_publisher's def
 FILE_FPS_FALLBACK = 30.0  # for a video file that declares no frame rate
 STREAM_TIMEOUT_MS = 5000  # open and read timeouts of network streams
 _GLOB_CHARS = "*?["
+SOURCE_KINDS = (
+    "give a device index, a video file, a stream URL, an image folder, a glob pattern "
+    "or an image file"
+)
+DeviceRequest = tuple[int, int, float]  # width, height (px), frames/s; 0: the device's default
 
 
 class SourceError(RuntimeError):
@@ -66,17 +71,20 @@ class VideoSource:
 
     repeats = False
 
-    def __init__(self, target: int | str, kind: str, width: int = 0, height: int = 0) -> None:
-        """Read ``target``: a device index or path (kind "device"), a "file" or a "stream" URL."""
+    def __init__(self, target: int | str, kind: str, request: DeviceRequest = (0, 0, 0.0)):
+        """Read ``target``: a device index or path (kind "device"), a "file" or a "stream" URL.
+
+        ``request``: width, height (px) and frames/s to ask a device for, 0 for its default.
+        """
         self.target, self.kind = target, kind
         self.live = kind != "file"
         self.description = f"{kind} {target}"
-        self._size = (width, height)
+        self._request = request
         self._capture: cv2.VideoCapture | None = None
         self.native_fps = 0.0
 
     def open(self) -> None:
-        """Open the capture; for devices, ask for the requested size."""
+        """Open the capture; for devices, ask for the requested size and rate."""
         self.close()
         if self.kind == "stream":
             timeouts = [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, STREAM_TIMEOUT_MS]
@@ -88,11 +96,10 @@ class VideoSource:
             capture.release()
             raise SourceError(f"cannot open {self.description}")
         if self.kind == "device":
-            width, height = self._size
-            if width:
-                capture.set(cv2.CAP_PROP_FRAME_WIDTH, width)
-            if height:
-                capture.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
+            properties = (cv2.CAP_PROP_FRAME_WIDTH, cv2.CAP_PROP_FRAME_HEIGHT, cv2.CAP_PROP_FPS)
+            for prop, value in zip(properties, self._request):
+                if value > 0:
+                    capture.set(prop, value)
         if self.kind == "file":
             self.native_fps = capture.get(cv2.CAP_PROP_FPS) or FILE_FPS_FALLBACK
         self._capture = capture
@@ -167,19 +174,22 @@ class ImageSource:
         """Nothing to release."""
 
 
-def open_source(source: int | str, log: Log, width: int = 0, height: int = 0) -> FrameSource:
+def open_source(source: int | str, log: Log, request: DeviceRequest = (0, 0, 0.0)) -> FrameSource:
     """Open what the ``source`` parameter names; ``SourceError`` naming it when impossible.
 
     An int or a string of digits is a device index, ``/dev/...`` a device,
     ``scheme://...`` a stream URL, a folder its image files in name order, a
     pattern with ``*?[`` the files it matches, an image file a single image
-    (repeated), any other file a video.
+    (repeated), any other file a video. ``request`` is the width, height and
+    frames/s to ask a device for (0: its default).
     """
     text = str(source).strip()
+    if not text:
+        raise SourceError("source is empty: " + SOURCE_KINDS)
     if text.isdigit():
-        opened: FrameSource = VideoSource(int(text), "device", width, height)
+        opened: FrameSource = VideoSource(int(text), "device", request)
     elif text.startswith("/dev/"):
-        opened = VideoSource(text, "device", width, height)
+        opened = VideoSource(text, "device", request)
     elif "://" in text:
         opened = VideoSource(text, "stream")
     else:
@@ -201,10 +211,7 @@ def _open_path(text: str, log: Log) -> FrameSource:
             raise SourceError(f"no file matches {text}")
         return ImageSource(paths, f"images matching {text}", log, repeats=False)
     if not path.is_file():
-        raise SourceError(
-            f"source {text!r} does not exist: give a device index, a video file, a stream URL, "
-            f"an image folder, a glob pattern or an image file"
-        )
+        raise SourceError(f"source {text!r} does not exist: {SOURCE_KINDS}")
     if path.suffix.lower() in IMAGE_SUFFIXES:
         return ImageSource([path], f"image {path}", log, repeats=True)
     return VideoSource(str(path), "file")
