@@ -177,12 +177,12 @@ def sizes(asset_dir) -> list[tuple[int, int]]:
 
 def test_image_folder_once_in_order(listener, folder, asset_dir, tmp_path):
     log = tmp_path / "node.log"
-    with camera_node(log, source=folder, fps=3) as node:
-        assert node.wait(timeout=60) == 0
-        listener.spin_until(lambda: False, 1.0)  # take what is still in flight
+    with camera_node(log, source=folder, fps=1) as node:
+        assert listener.spin_until(lambda: node.poll() is not None, 60)
+        assert node.returncode == 0
     assert f"end of source: image folder {folder}, 6 frames" in log.read_text()
     received = [(m.width, m.height) for m in listener.images]
-    assert len(received) >= 2, "the node published for 2 s; some frames must have arrived"
+    assert len(received) >= 2, "the node published for 6 s; some frames must have arrived"
     expected = sizes(asset_dir)
     assert received == expected[len(expected) - len(received):], "in name order, to the last"
 
