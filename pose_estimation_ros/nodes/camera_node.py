@@ -125,7 +125,7 @@ class CameraNode(Node):
         # With checked fields, the data setter keeps the buffer's array.array as it is; unchecked
         # (the default) it rebuilds it element by element, a second copy of every frame.
         self._image = Image(encoding=self._params["encoding"], check_fields=True)
-        self._info = CameraInfo()
+        self._info = camera_info_for(self._calibration)
         self._stop = threading.Event()
         self.finished = Future()
         self._thread = threading.Thread(target=self._capture, name="capture", daemon=True)
@@ -167,7 +167,7 @@ class CameraNode(Node):
             self.get_logger().info(
                 f"end of source: {self._source.description}, {count} frames in {elapsed_s:.2f} s "
                 f"({count / max(elapsed_s, 1e-9):.1f} frames/s; per frame "
-                f"{1e3 * (elapsed_s - publish_s) / max(count, 1):.2f} ms reading, "
+                f"{1e3 * (elapsed_s - publish_s) / max(count, 1):.2f} ms reading (and pacing), "
                 f"{1e3 * publish_s / max(count, 1):.2f} ms converting and publishing)"
             )
         self.finished.set_result(0)
@@ -185,23 +185,28 @@ class CameraNode(Node):
     def _camera_info(self, header: Header, width: int, height: int) -> CameraInfo:
         info = self._info
         if (info.width, info.height) != (width, height):
-            info.width, info.height = width, height
             calibration = self._calibration
-            if calibration is not None:
-                if (calibration.width, calibration.height) != (width, height):
-                    self.get_logger().warning(
-                        f"calibration is for {calibration.width}x{calibration.height} images, "
-                        f"frames are {width}x{height}: recalibrate or fix camera_info_url"
-                    )
-                info.distortion_model = calibration.distortion_model
-                info.k, info.d, info.r, info.p = (
-                    calibration.k,
-                    list(calibration.d),
-                    calibration.r,
-                    calibration.p,
+            if calibration and (calibration.width, calibration.height) != (width, height):
+                self.get_logger().warning(
+                    f"calibration is for {calibration.width}x{calibration.height} images, "
+                    f"frames are {width}x{height}: recalibrate or fix camera_info_url"
                 )
+            info.width, info.height = width, height
         info.header = header
         return info
+
+
+def camera_info_for(calibration: CameraCalibration | None) -> CameraInfo:
+    """``CameraInfo`` holding the calibration, or all zeros (uncalibrated) without one."""
+    if calibration is None:
+        return CameraInfo()
+    return CameraInfo(
+        distortion_model=calibration.distortion_model,
+        k=calibration.k,
+        d=list(calibration.d),
+        r=calibration.r,
+        p=calibration.p,
+    )
 
 
 def main(args: list[str] | None = None) -> int:
