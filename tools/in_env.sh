@@ -12,4 +12,6 @@ if [ -z "${POSE_ESTIMATION_ROS_ASSET_PATH:-}" ] && [ -d ../shared/assets ]; then
   POSE_ESTIMATION_ROS_ASSET_PATH=$(cd ../shared/assets && pwd)
   export POSE_ESTIMATION_ROS_ASSET_PATH
 fi
+# Never let the source tree shadow the installed package (python -m from the repo root).
+export PYTHONSAFEPATH=1
 exec "$@"

@@ -35,4 +35,5 @@ colcon --log-base build/log build --symlink-install --base-paths . \
   --cmake-args "-DPython3_NumPy_INCLUDE_DIR=$numpy_include" \
   --event-handlers console_direct- console_stderr- summary- \
   > build/colcon.out 2>&1 || { cat build/colcon.out; echo "setup: colcon build failed" >&2; exit 1; }
+tools/setup_receivers.sh
 echo "setup: ready (. $VENV/bin/activate && . install/setup.bash)"

@@ -153,6 +153,17 @@ REGISTRY: dict[str, Asset] = {
             ),
         ),
         Asset(
+            "openpose_tfpose_cmu",
+            "tf-pose-estimation OpenPose on VGG (CMU's original), frozen TF graph, about 200 MB; "
+            "the official link is a Mediafire page: download graph_opt.pb from it by hand",
+            (
+                AssetFile(
+                    "models/openpose/tf-pose-cmu/graph_opt.pb",
+                    "http://www.mediafire.com/file/qlzzr20mpocnpa3/graph_opt.pb",
+                ),
+            ),
+        ),
+        Asset(
             "vtest_video",
             "OpenCV sample: 768x576, 10 fps, pedestrians",
             (

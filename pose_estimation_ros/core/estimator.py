@@ -30,7 +30,12 @@ class PoseEstimator(Protocol):
         """Forget state carried between frames (crop region, trackers)."""
 
 
-MODELS: dict[str, str] = {}
+MODELS: dict[str, str] = {
+    "openpose_hpe0001": "pose_estimation_ros.core.openpose.estimator",
+    "openpose_tfpose_mobilenet_v2_small": "pose_estimation_ros.core.openpose.estimator",
+    "openpose_tfpose_mobilenet_thin": "pose_estimation_ros.core.openpose.estimator",
+    "openpose_tfpose_cmu": "pose_estimation_ros.core.openpose.estimator",
+}
 
 
 def create_estimator(model: str, **options: Any) -> PoseEstimator:

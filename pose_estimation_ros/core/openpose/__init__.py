@@ -1,0 +1,1 @@
+"""OpenPose: bottom-up multi-person pose estimation from heatmaps and part affinity fields."""

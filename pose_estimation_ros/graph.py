@@ -1,0 +1,118 @@
+"""The node graph, defined once for ``launch/pose.launch.py`` and for the ``run`` command.
+
+A node is an executable of this package started as its own process; its
+parameters come from the params file (one block per node, keyed by node
+name) and from the launch arguments mapped onto it below. Both the launch
+file and ``pose_estimation_ros.run`` build their processes from these
+tables, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import yaml
+
+PACKAGE = "pose_estimation_ros"
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    """One node of the graph: node name = executable = params-file key."""
+
+    name: str
+    enabled_by: str | None = None  # a boolean launch argument that switches the node on
+    remappings: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def executable(self) -> str:
+        """Executable in ``lib/pose_estimation_ros`` that runs this node."""
+        return self.name
+
+
+@dataclass(frozen=True)
+class LaunchArgument:
+    """A launch argument; when ``node`` is set, it overrides that node's ``parameter``."""
+
+    name: str
+    default: str
+    description: str
+    node: str | None = None
+    parameter: str | None = None
+
+
+NODES: tuple[NodeSpec, ...] = (
+    NodeSpec("camera_node"),
+    NodeSpec("pose_node"),
+    NodeSpec("udp_bridge_node", enabled_by="use_bridge"),
+)
+
+ARGUMENTS: tuple[LaunchArgument, ...] = (
+    LaunchArgument(
+        "source",
+        "0",
+        "Video source: device index (0), video file, stream URL, image folder/glob or image",
+        "camera_node",
+        "source",
+    ),
+    LaunchArgument(
+        "model",
+        "movenet_lightning",
+        "Pose model: movenet_lightning, movenet_thunder, movenet_multipose, openpose_hpe0001, "
+        "openpose_tfpose_mobilenet_v2_small",
+        "pose_node",
+        "model",
+    ),
+    LaunchArgument(
+        "backend",
+        "openvino",
+        "Inference runtime: openvino, litert or tensorflow",
+        "pose_node",
+        "backend",
+    ),
+    LaunchArgument(
+        "host",
+        "127.0.0.1",
+        "UDP bridge destination host or multicast group",
+        "udp_bridge_node",
+        "host",
+    ),
+    LaunchArgument("port", "4900", "UDP bridge destination port", "udp_bridge_node", "port"),
+    LaunchArgument("use_bridge", "true", "Start the UDP bridge node (true/false)"),
+    LaunchArgument("rviz", "false", "Start RViz with rviz/pose.rviz (true/false)"),
+    LaunchArgument("namespace", "", "Namespace for every node and topic of the graph"),
+    LaunchArgument(
+        "params_file",
+        "",
+        "Parameters YAML, one block per node (default: the installed config/params.yaml)",
+    ),
+)
+
+
+def parse_value(text: str) -> object:
+    """Read a launch-argument string the way ``ros2 run --ros-args -p`` does (YAML scalar)."""
+    value = yaml.safe_load(text) if text != "" else ""
+    return "" if value is None else value
+
+
+def parameter_overrides(node: str, arguments: Mapping[str, str]) -> dict[str, object]:
+    """Parameters that the launch arguments set on ``node``, typed like ``-p name:=value``."""
+    return {
+        arg.parameter: parse_value(arguments[arg.name])
+        for arg in ARGUMENTS
+        if arg.node == node and arg.parameter and arg.name in arguments
+    }
+
+
+def is_enabled(spec: NodeSpec, arguments: Mapping[str, str]) -> bool:
+    """Whether ``spec`` runs, given the launch arguments (its switch defaults to the table's)."""
+    if spec.enabled_by is None:
+        return True
+    default = next(a.default for a in ARGUMENTS if a.name == spec.enabled_by)
+    return str(parse_value(arguments.get(spec.enabled_by, default))).lower() == "true"
+
+
+def defaults() -> dict[str, str]:
+    """Every launch argument with its default value."""
+    return {arg.name: arg.default for arg in ARGUMENTS}

@@ -1,0 +1,74 @@
+"""UDP bridge health on ``/diagnostics``: poses in, frames out, and what was dropped and why.
+
+Each period's counts become one ``DiagnosticStatus``: ERROR when sending
+failed or a PoseArray could not be encoded, WARN when nothing listens at the
+destination, the send buffer was full or no PoseArray arrived, OK otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import TypeVar
+
+from diagnostic_msgs.msg import DiagnosticStatus, KeyValue
+
+from pose_estimation_ros.core.udp_sender import SendCounts
+
+DIAGNOSTICS_PERIOD_S = 1.0
+
+Counts = TypeVar("Counts", "BridgeCounts", SendCounts)
+
+
+@dataclass
+class BridgeCounts:
+    """What became of the PoseArrays before they reached the socket."""
+
+    poses_received: int = 0
+    held_back_by_max_rate: int = 0
+    not_encodable: int = 0  # unknown layout, wrong keypoint count, larger than a datagram
+
+
+def difference(now: Counts, before: Counts) -> Counts:
+    """Field-by-field ``now - before``: the counts of one period."""
+    names = [f.name for f in fields(now)]
+    return type(now)(**{name: getattr(now, name) - getattr(before, name) for name in names})
+
+
+def _level_and_message(
+    bridge: BridgeCounts, sent: SendCounts, destination: str
+) -> tuple[bytes, str]:
+    if sent.frames_failed:
+        return DiagnosticStatus.ERROR, f"sending to {destination} failed (see the log)"
+    if bridge.not_encodable:
+        return DiagnosticStatus.ERROR, "PoseArrays could not be encoded (see the log)"
+    if sent.frames_refused:
+        return DiagnosticStatus.WARN, f"nothing listens on {destination}"
+    if sent.datagrams_dropped:
+        return DiagnosticStatus.WARN, "send buffer full: datagrams dropped"
+    if not bridge.poses_received:
+        return DiagnosticStatus.WARN, "no PoseArray arrived on 'poses'"
+    return DiagnosticStatus.OK, f"sending to {destination}"
+
+
+def bridge_status(
+    name: str, destination: str, period_s: float, bridge: BridgeCounts, sent: SendCounts
+) -> DiagnosticStatus:
+    """Status of one period, from that period's counts."""
+    level, message = _level_and_message(bridge, sent, destination)
+    values = {
+        "poses_per_s": f"{bridge.poses_received / period_s:.1f}",
+        "frames_sent_per_s": f"{sent.frames_sent / period_s:.1f}",
+        "datagrams_sent_per_s": f"{sent.datagrams_sent / period_s:.1f}",
+        "held_back_by_max_rate": str(bridge.held_back_by_max_rate),
+        "not_encodable": str(bridge.not_encodable),
+        "frames_refused": str(sent.frames_refused),
+        "frames_failed": str(sent.frames_failed),
+        "datagrams_dropped": str(sent.datagrams_dropped),
+    }
+    return DiagnosticStatus(
+        level=level,
+        name=f"{name}: UDP bridge",
+        message=message,
+        hardware_id=destination,
+        values=[KeyValue(key=key, value=value) for key, value in values.items()],
+    )

@@ -1,0 +1,229 @@
+"""UDP bridge node: ``poses`` → wire format v1 datagrams for programs that do not speak ROS.
+
+Each ``PoseArray`` becomes one frame, split into datagrams of whole people
+(see ``docs/wire-format.md``), sent on a non-blocking socket: a send that
+would block drops the frame's rest, a destination nobody listens on is
+logged, never fatal.
+"""
+
+from __future__ import annotations
+
+import copy
+import secrets
+import time
+from typing import Any
+
+import rclpy
+from diagnostic_msgs.msg import DiagnosticArray
+from rclpy.exceptions import InvalidParameterValueException
+from rclpy.executors import ExternalShutdownException
+from rclpy.node import Node
+from rclpy.qos import qos_profile_sensor_data
+
+from pose_estimation_ros.core.rate_limit import RateLimiter
+from pose_estimation_ros.core.udp_sender import (
+    DEFAULT_MULTICAST_GROUP,
+    MODES,
+    Destination,
+    SendCounts,
+    SendOutcome,
+    UdpSender,
+)
+from pose_estimation_ros.core.wire import FrameTooLargeError, WireHeader, encode_frame
+from pose_estimation_ros.core.wire.schema import MAX_UDP_PAYLOAD_BYTES, MIN_DATAGRAM_BYTES
+from pose_estimation_ros.core.wire.sequence import next_sequence
+from pose_estimation_ros.msg import PoseArray
+from pose_estimation_ros.nodes.bridge_diagnostics import (
+    DIAGNOSTICS_PERIOD_S,
+    BridgeCounts,
+    bridge_status,
+    difference,
+)
+from pose_estimation_ros.nodes.conversions import msg_to_pose_frame
+from pose_estimation_ros.nodes.parameters import ParamSpec, declare_parameters
+
+LOG_THROTTLE_S = 60.0  # a repeated problem (no listener, full buffer) is logged at most this often
+
+PARAMS = (
+    ParamSpec(
+        "host",
+        "127.0.0.1",
+        "Destination host or IPv4 address (unicast, broadcast).",
+        read_only=True,
+    ),
+    ParamSpec("port", 4900, "Destination UDP port.", 1, 65535, read_only=True),
+    ParamSpec(
+        "mode",
+        "unicast",
+        "How to send: to host, to multicast_group, or broadcast to "
+        "host (a broadcast address such as 192.168.1.255).",
+        choices=MODES,
+        read_only=True,
+    ),
+    ParamSpec(
+        "multicast_group",
+        DEFAULT_MULTICAST_GROUP,
+        "IPv4 multicast group (mode multicast).",
+        read_only=True,
+    ),
+    ParamSpec(
+        "multicast_ttl",
+        1,
+        "Multicast time-to-live: 1 stays on the local network.",
+        0,
+        255,
+        read_only=True,
+    ),
+    ParamSpec(
+        "multicast_interface",
+        "",
+        "IPv4 address of the interface multicast leaves by; empty lets the OS choose.",
+        read_only=True,
+    ),
+    ParamSpec(
+        "max_datagram_bytes",
+        1200,
+        "Largest datagram, bytes; keep it under the path "
+        "MTU (1200 is safe on the internet and Wi-Fi).",
+        MIN_DATAGRAM_BYTES,
+        MAX_UDP_PAYLOAD_BYTES,
+        read_only=True,
+    ),
+    ParamSpec(
+        "max_rate",
+        0.0,
+        "Most frames sent per second, Hz; frames arriving sooner are "
+        "dropped. 0 sends every frame.",
+        0.0,
+        1000.0,
+        read_only=True,
+    ),
+)
+
+
+class UdpBridgeNode(Node):
+    """Subscribe ``poses`` and send each message as wire format v1 datagrams."""
+
+    def __init__(self, **node_options: Any) -> None:
+        """Declare parameters, open the socket and subscribe (``node_options`` go to ``Node``)."""
+        super().__init__("udp_bridge_node", **node_options)
+        self._sender: UdpSender | None = None  # until the parameters are known to be valid
+        params = declare_parameters(self, PARAMS)
+        destination = Destination(
+            params["host"],
+            params["port"],
+            params["mode"],
+            params["multicast_group"],
+            params["multicast_ttl"],
+            params["multicast_interface"],
+        )
+        self._sender = UdpSender(destination)
+        self._max_datagram_bytes = params["max_datagram_bytes"]
+        self._rate = RateLimiter(params["max_rate"])
+        self._stream = secrets.randbits(32)
+        self._sequence = 0
+        self._counts = BridgeCounts()
+        self._reported = (BridgeCounts(), SendCounts())
+        self._sub = self.create_subscription(
+            PoseArray, "poses", self._on_poses, qos_profile_sensor_data
+        )
+        self._diagnostics_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
+        self._timer = self.create_timer(DIAGNOSTICS_PERIOD_S, self._publish_diagnostics)
+        host, port = self._sender.address
+        self.get_logger().info(
+            f"sending poses from '{self._sub.topic_name}' to {host}:{port} ({params['mode']}), "
+            f"datagrams of at most {self._max_datagram_bytes} bytes, stream id {self._stream}"
+        )
+
+    def _on_poses(self, msg: PoseArray) -> None:
+        self._counts.poses_received += 1
+        if not self._rate.allow(time.monotonic()):
+            self._counts.held_back_by_max_rate += 1
+            return
+        header = WireHeader(
+            self._stream,
+            self._sequence,
+            msg.header.stamp.sec,
+            msg.header.stamp.nanosec,
+            msg.header.frame_id,
+        )
+        try:
+            datagrams = encode_frame(msg_to_pose_frame(msg), header, self._max_datagram_bytes)
+        except ValueError as error:  # unknown layout, wrong keypoint count, frame too large
+            self._counts.not_encodable += 1
+            hint = "" if isinstance(error, FrameTooLargeError) else "; fix the publisher"
+            self.get_logger().error(
+                f"cannot send a PoseArray: {error}{hint}", throttle_duration_sec=LOG_THROTTLE_S
+            )
+            return
+        self._sequence = next_sequence(self._sequence)
+        outcome, error = self._sender.send_frame(datagrams)
+        self._log(outcome, error)
+
+    def _publish_diagnostics(self) -> None:
+        now = (copy.copy(self._counts), copy.copy(self._sender.counts))
+        bridge, sent = (difference(a, b) for a, b in zip(now, self._reported))
+        self._reported = now
+        host, port = self._sender.address
+        status = bridge_status(
+            self.get_fully_qualified_name(), f"{host}:{port}", DIAGNOSTICS_PERIOD_S, bridge, sent
+        )
+        array = DiagnosticArray(status=[status])
+        array.header.stamp = self.get_clock().now().to_msg()
+        self._diagnostics_pub.publish(array)
+
+    def _log(self, outcome: SendOutcome, error: OSError | None) -> None:
+        host, port = self._sender.address
+        counts = self._sender.counts
+        logger = self.get_logger()
+        if outcome is SendOutcome.REFUSED:
+            logger.warning(
+                f"nothing listens on {host}:{port} (ICMP port unreachable); poses are dropped "
+                f"until a receiver starts there ({counts.frames_refused} frames refused so "
+                f"far, repeated at most every {LOG_THROTTLE_S:.0f} s)",
+                throttle_duration_sec=LOG_THROTTLE_S,
+            )
+        elif outcome is SendOutcome.WOULD_BLOCK:
+            logger.warning(
+                f"socket send buffer full: dropped {counts.datagrams_dropped} datagrams so far "
+                f"rather than queue them; lower max_rate or the pose rate",
+                throttle_duration_sec=LOG_THROTTLE_S,
+            )
+        elif outcome is SendOutcome.FAILED:
+            logger.error(
+                f"sending to {host}:{port} failed: {error}; check the host, mode and network",
+                throttle_duration_sec=LOG_THROTTLE_S,
+            )
+
+    def destroy_node(self) -> None:
+        """Close the socket, destroy the node, then log what was sent and dropped."""
+        sender, logger = self._sender, self.get_logger()
+        super().destroy_node()  # first, so the summary is not published on a shut-down rosout
+        if sender is None:  # the constructor failed
+            return
+        sender.close()
+        counts = sender.counts
+        logger.info(
+            f"stopping: sent {counts.frames_sent} frames in {counts.datagrams_sent} datagrams, "
+            f"dropped {counts.datagrams_dropped} datagrams, {counts.frames_refused} frames "
+            f"refused (no listener), {counts.frames_failed} frames failed"
+        )
+
+
+def main(args: list[str] | None = None) -> int:
+    """Run the bridge until interrupted; exit 1 when a parameter or the destination is invalid."""
+    rclpy.init(args=args)
+    node = None
+    try:
+        node = UdpBridgeNode()
+        rclpy.spin(node)
+        return 0
+    except (ValueError, InvalidParameterValueException) as error:  # bad parameter or host
+        rclpy.logging.get_logger("udp_bridge_node").error(f"{error}; fix the parameter")
+        return 1
+    except (KeyboardInterrupt, ExternalShutdownException):
+        return 0
+    finally:
+        if node is not None:
+            node.destroy_node()
+        rclpy.try_shutdown()

@@ -1,0 +1,48 @@
+"""Command lines for the graph's nodes: what ``ros2 launch`` would start, as argv lists."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import yaml
+from ament_index_python.packages import get_package_prefix, get_package_share_directory
+
+from pose_estimation_ros import graph
+
+
+def default_params_file() -> Path:
+    """Return the installed ``config/params.yaml``."""
+    return Path(get_package_share_directory(graph.PACKAGE)) / "config" / "params.yaml"
+
+
+def executable_path(spec: graph.NodeSpec) -> Path:
+    """Where ``ros2 run pose_estimation_ros <executable>`` finds the node."""
+    return Path(get_package_prefix(graph.PACKAGE)) / "lib" / graph.PACKAGE / spec.executable
+
+
+def _ros_value(value: object) -> str:
+    """Format a parameter value for ``-p name:=value`` so it is read back with the same type."""
+    text = yaml.safe_dump(value, default_flow_style=True, width=10_000).strip()
+    return text.removesuffix("\n...")
+
+
+def node_command(spec: graph.NodeSpec, arguments: Mapping[str, str]) -> list[str]:
+    """Argv for one node: its executable with name, namespace, params file and overrides."""
+    params_file = arguments.get("params_file") or str(default_params_file())
+    command = [str(executable_path(spec)), "--ros-args", "-r", f"__node:={spec.name}"]
+    if arguments.get("namespace"):
+        command += ["-r", f"__ns:=/{arguments['namespace'].strip('/')}"]
+    command += ["--params-file", params_file]
+    for name, value in graph.parameter_overrides(spec.name, arguments).items():
+        command += ["-p", f"{name}:={_ros_value(value)}"]
+    for source, target in spec.remappings:
+        command += ["-r", f"{source}:={target}"]
+    return command
+
+
+def graph_commands(arguments: Mapping[str, str]) -> dict[str, list[str]]:
+    """Argv per enabled node, in graph order."""
+    merged = {**graph.defaults(), **arguments}
+    enabled = [spec for spec in graph.NODES if graph.is_enabled(spec, merged)]
+    return {spec.name: node_command(spec, merged) for spec in enabled}

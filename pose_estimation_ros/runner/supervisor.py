@@ -1,0 +1,68 @@
+"""Start node processes, notice the first one that ends, and stop them all cleanly."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM when the runner dies, so no node outlives it."""
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+@dataclass
+class Exit:
+    """A process that ended: its node name and exit code (negative: killed by that signal)."""
+
+    name: str
+    code: int
+
+
+class Supervisor:
+    """Runs one process per node, in its own session, and tears them all down together."""
+
+    def __init__(self, commands: Mapping[str, Sequence[str]]) -> None:
+        """Remember the commands; nothing starts before ``start``."""
+        self._commands = dict(commands)
+        self._processes: dict[str, subprocess.Popen] = {}
+
+    def start(self) -> None:
+        """Start every process (each ignores the terminal's Ctrl-C; the runner forwards it)."""
+        for name, command in self._commands.items():
+            self._processes[name] = subprocess.Popen(
+                list(command), start_new_session=True, preexec_fn=_die_with_parent
+            )
+
+    def first_exit(self, poll_s: float = 0.1) -> Exit:
+        """Block until any process ends; return which and how."""
+        while True:
+            for name, process in self._processes.items():
+                code = process.poll()
+                if code is not None:
+                    return Exit(name, code)
+            time.sleep(poll_s)
+
+    def stop(self, grace_s: float = 10.0) -> dict[str, int]:
+        """SIGINT every live process, then SIGTERM/SIGKILL stragglers; return all exit codes."""
+        escalation = ((signal.SIGINT, grace_s), (signal.SIGTERM, 3.0), (signal.SIGKILL, 3.0))
+        for sig, wait_s in escalation:
+            alive = [p for p in self._processes.values() if p.poll() is None]
+            if not alive:
+                break
+            for process in alive:
+                os.killpg(process.pid, sig)
+            deadline = time.monotonic() + wait_s
+            for process in alive:
+                try:
+                    process.wait(timeout=max(0.0, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    pass
+        return {name: process.returncode for name, process in self._processes.items()}
