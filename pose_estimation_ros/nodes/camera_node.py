@@ -12,6 +12,7 @@ import threading
 import time
 
 import rclpy
+from rclpy.exceptions import ParameterException
 from rclpy.executors import ExternalShutdownException
 from rclpy.logging import get_logger
 from rclpy.node import Node
@@ -219,7 +220,7 @@ def main(args: list[str] | None = None) -> int:
         node.start()
         rclpy.spin_until_future_complete(node, node.finished)
         return node.finished.result()
-    except (SourceError, CalibrationError, ValueError) as error:
+    except (SourceError, CalibrationError, ValueError, ParameterException) as error:
         get_logger("camera_node").error(f"{error}")
         return 1
     except (KeyboardInterrupt, ExternalShutdownException):

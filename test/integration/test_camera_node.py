@@ -183,8 +183,8 @@ def test_image_folder_once_in_order(listener, folder, asset_dir, tmp_path):
     assert f"end of source: image folder {folder}, 6 frames" in log.read_text()
     received = [(m.width, m.height) for m in listener.images]
     assert len(received) >= 2, "the node published for 6 s; some frames must have arrived"
-    expected = sizes(asset_dir)
-    assert received == expected[len(expected) - len(received):], "in name order, to the last"
+    first = len(STILLS) - len(received)
+    assert received == sizes(asset_dir)[first:], "in name order, up to the last"
 
 
 def test_image_folder_loops_and_skips_a_corrupt_file_once(listener, folder, asset_dir, tmp_path):
@@ -252,14 +252,17 @@ def test_mjpeg_stream_that_dies_is_reconnected(listener, asset_dir, tmp_path):
 
 
 @pytest.mark.parametrize(
-    "source, message",
+    "params, message",
     [
-        ("/no/such/clip.mp4", "source '/no/such/clip.mp4' does not exist"),
-        ("99", "cannot open device 99"),
+        ({"source": "/no/such/clip.mp4"}, "source '/no/such/clip.mp4' does not exist"),
+        ({"source": 99}, "cannot open device 99"),
+        ({"source": 99, "qos_depth": 0}, "qos_depth out of range"),
     ],
 )
-def test_unopenable_source_is_one_clear_error(ros_domain_id, tmp_path, source, message):
-    with camera_node(tmp_path / "node.log", source=source) as node:
+def test_unopenable_source_or_bad_parameter_is_one_clear_error(
+    ros_domain_id, tmp_path, params, message
+):
+    with camera_node(tmp_path / "node.log", **params) as node:
         assert node.wait(timeout=60) != 0
     text = (tmp_path / "node.log").read_text()
     assert message in text and "ERROR" in text and "Traceback" not in text
