@@ -74,7 +74,7 @@ ARGUMENTS: tuple[LaunchArgument, ...] = (
     LaunchArgument(
         "host",
         "127.0.0.1",
-        "UDP bridge destination host or multicast group",
+        "UDP bridge destination host (unicast, or a broadcast address)",
         "udp_bridge_node",
         "host",
     ),

@@ -1,0 +1,83 @@
+"""The capture loop: paced reads, stamps at capture, looping, reconnecting live sources."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from typing import NamedTuple
+
+import numpy as np
+
+from pose_estimation_ros.core.capture.sources import FrameSource, Log, SourceError
+from pose_estimation_ros.core.capture.timing import Backoff, Pacer
+
+
+class Frame(NamedTuple):
+    """A BGR image and the clock time (ns) at which its read returned."""
+
+    image: np.ndarray
+    stamp_ns: int
+
+
+def capture_frames(
+    source: FrameSource,
+    clock: Callable[[], int],
+    stop: threading.Event,
+    log: Log,
+    fps: float = -1.0,
+    loop: bool = False,
+    backoff: Backoff | None = None,
+    into: Callable[[], np.ndarray | None] = lambda: None,
+) -> Iterator[Frame]:
+    """Yield frames from an opened ``source`` until it ends or ``stop`` is set.
+
+    ``clock()`` (ns) is read right after each read returns, before anything
+    else touches the image. ``fps`` < 0 keeps the source's own pace, 0 reads as
+    fast as possible; files and images are read on that schedule, live sources
+    are read as they deliver and frames beyond ``fps`` are dropped. At the end
+    of a file or folder the source rewinds when ``loop`` (or for a single
+    image), else the generator returns. A live source that stops delivering is
+    reopened with ``backoff``, logging one line per attempt. ``into()`` may
+    give an array to decode the next frame into (see ``FrameSource.read``);
+    the frame yielded is then that array, overwritten by the next read.
+    """
+    pacer = Pacer(source.native_fps if fps < 0 else fps)
+    backoff = backoff or Backoff()
+    while not stop.is_set():
+        if not source.live:
+            pacer.wait(stop.wait)
+        image = source.read(into())
+        stamp_ns = clock()
+        if image is None and not source.live and (loop or source.repeats):
+            source.rewind()
+            image = source.read(into())
+            stamp_ns = clock()
+        if image is None:
+            if not source.live or not reconnect(source, backoff, stop, log):
+                return
+            continue
+        if source.live:
+            backoff.reset()
+            if not pacer.due():
+                continue
+        yield Frame(image, stamp_ns)
+
+
+def reconnect(source: FrameSource, backoff: Backoff, stop: threading.Event, log: Log) -> bool:
+    """Reopen a live source after backoff delays; ``False`` when ``stop`` is set first."""
+    source.close()
+    attempt = 0
+    while True:
+        attempt += 1
+        delay = backoff.next_delay()
+        log.warning(
+            f"{source.description} sends no frames; reconnect attempt {attempt} in {delay:.1f} s"
+        )
+        if stop.wait(delay):
+            return False
+        try:
+            source.open()
+        except SourceError:
+            continue
+        log.info(f"{source.description} is back after {attempt} attempt(s), publishing resumes")
+        return True

@@ -1,0 +1,217 @@
+"""Frame sources: devices, video files and streams through OpenCV, and image files.
+
+Every source reads BGR ``uint8`` images (``HxWx3``) and returns ``None`` when
+it has no next frame: the end of a file or folder, or a live source that
+stopped delivering. Opening a source that does not exist or cannot be opened
+raises ``SourceError`` naming it.
+"""
+
+from __future__ import annotations
+
+import glob
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import cv2
+import numpy as np
+
+IMAGE_SUFFIXES = frozenset(
+    {".bmp", ".jpg", ".jpeg", ".jpe", ".jp2", ".png", ".webp", ".tif", ".tiff"}
+    | {".pbm", ".pgm", ".ppm", ".pnm", ".pfm", ".exr", ".hdr", ".pic", ".sr", ".ras"}
+)
+IMAGE_FPS = 10.0  # pace of images when none is asked for (image_publisher's default)
+FILE_FPS_FALLBACK = 30.0  # for a video file that declares no frame rate
+STREAM_TIMEOUT_MS = 5000  # open and read timeouts of network streams
+_GLOB_CHARS = "*?["
+SOURCE_KINDS = (
+    "give a device index, a video file, a stream URL, an image folder, a glob pattern "
+    "or an image file"
+)
+DeviceRequest = tuple[int, int, float]  # width, height (px), frames/s; 0: the device's default
+
+
+class SourceError(RuntimeError):
+    """A source does not exist, cannot be opened, or holds no readable image."""
+
+
+class Log(Protocol):
+    """What sources and the capture loop log through (stdlib and rclpy loggers both fit)."""
+
+    def info(self, message: str) -> Any:
+        """Log an informational line."""
+
+    def warning(self, message: str) -> Any:
+        """Log a warning."""
+
+
+class FrameSource(Protocol):
+    """A source of BGR frames."""
+
+    description: str
+    live: bool  # a device or stream: self-paced, may die and come back
+    repeats: bool  # a single image: read again and again
+    native_fps: float  # pace to keep when none is asked for; 0 for live sources
+
+    def open(self) -> None:
+        """Open (or reopen) the source; ``SourceError`` when it cannot be."""
+
+    def read(self, out: np.ndarray | None = None) -> np.ndarray | None:
+        """Return the next frame (in ``out`` where the source can), or ``None`` when none."""
+
+    def rewind(self) -> None:
+        """Go back to the first frame (for looping)."""
+
+    def close(self) -> None:
+        """Release the source."""
+
+
+class VideoSource:
+    """A device, a video file or a network stream read through ``cv2.VideoCapture``."""
+
+    repeats = False
+
+    def __init__(self, target: int | str, kind: str, request: DeviceRequest = (0, 0, 0.0)):
+        """Read ``target``: a device index or path (kind "device"), a "file" or a "stream" URL.
+
+        ``request``: width, height (px) and frames/s to ask a device for, 0 for its default.
+        """
+        self.target, self.kind = target, kind
+        self.live = kind != "file"
+        self.description = f"{kind} {target}"
+        self._request = request
+        self._capture: cv2.VideoCapture | None = None
+        self.native_fps = 0.0
+
+    def open(self) -> None:
+        """Open the capture; for devices, ask for the requested size and rate."""
+        self.close()
+        if self.kind == "stream":
+            timeouts = [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, STREAM_TIMEOUT_MS]
+            timeouts += [cv2.CAP_PROP_READ_TIMEOUT_MSEC, STREAM_TIMEOUT_MS]
+            capture = cv2.VideoCapture(self.target, cv2.CAP_FFMPEG, timeouts)
+        else:
+            capture = cv2.VideoCapture(self.target)
+        if not capture.isOpened():
+            capture.release()
+            raise SourceError(f"cannot open {self.description}")
+        if self.kind == "device":
+            properties = (cv2.CAP_PROP_FRAME_WIDTH, cv2.CAP_PROP_FRAME_HEIGHT, cv2.CAP_PROP_FPS)
+            for prop, value in zip(properties, self._request):
+                if value > 0:
+                    capture.set(prop, value)
+        if self.kind == "file":
+            self.native_fps = capture.get(cv2.CAP_PROP_FPS) or FILE_FPS_FALLBACK
+        self._capture = capture
+
+    def read(self, out: np.ndarray | None = None) -> np.ndarray | None:
+        """Decode the next frame, ``None`` at the end of a file or when a live source fails.
+
+        The frame is decoded straight into ``out`` when ``out`` has its shape,
+        else into a new array.
+        """
+        if self._capture is None:
+            return None
+        ok, image = self._capture.read(out)
+        return image if ok else None
+
+    def rewind(self) -> None:
+        """Reopen the file at its first frame."""
+        self.open()
+
+    def close(self) -> None:
+        """Release the capture."""
+        if self._capture is not None:
+            self._capture.release()
+            self._capture = None
+
+
+class ImageSource:
+    """Image files read in order; unreadable ones are skipped with one warning each."""
+
+    live = False
+
+    def __init__(self, paths: Sequence[Path], description: str, log: Log, repeats: bool) -> None:
+        """Read ``paths`` in order; ``repeats``: one image published again and again."""
+        self.paths = list(paths)
+        self.description = description
+        self.repeats = repeats
+        self.native_fps = IMAGE_FPS
+        self._log = log
+        self._index = 0
+        self._read_in_pass = 0
+        self._warned: set[Path] = set()
+
+    def open(self) -> None:
+        """Start at the first image."""
+        self.rewind()
+
+    def read(self, out: np.ndarray | None = None) -> np.ndarray | None:
+        """Decode the next readable image (into a new array; imread cannot reuse ``out``).
+
+        ``SourceError`` when a whole pass found no readable image.
+        """
+        while self._index < len(self.paths):
+            path = self.paths[self._index]
+            self._index += 1
+            image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+            if image is not None:
+                self._read_in_pass += 1
+                return image
+            if path not in self._warned:
+                self._warned.add(path)
+                self._log.warning(f"skipping {path}: not a readable image")
+        if not self._read_in_pass:
+            raise SourceError(f"{self.description} holds no readable image")
+        return None
+
+    def rewind(self) -> None:
+        """Go back to the first image."""
+        self._index = 0
+        self._read_in_pass = 0
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+def open_source(source: int | str, log: Log, request: DeviceRequest = (0, 0, 0.0)) -> FrameSource:
+    """Open what the ``source`` parameter names; ``SourceError`` naming it when impossible.
+
+    An int or a string of digits is a device index, ``/dev/...`` a device,
+    ``scheme://...`` a stream URL, a folder its image files in name order, a
+    pattern with ``*?[`` the files it matches, an image file a single image
+    (repeated), any other file a video. ``request`` is the width, height and
+    frames/s to ask a device for (0: its default).
+    """
+    text = str(source).strip()
+    if not text:
+        raise SourceError("source is empty: " + SOURCE_KINDS)
+    if text.isdigit():
+        opened: FrameSource = VideoSource(int(text), "device", request)
+    elif text.startswith("/dev/"):
+        opened = VideoSource(text, "device", request)
+    elif "://" in text:
+        opened = VideoSource(text, "stream")
+    else:
+        opened = _open_path(text, log)
+    opened.open()
+    return opened
+
+
+def _open_path(text: str, log: Log) -> FrameSource:
+    path = Path(text).expanduser()
+    if path.is_dir():
+        paths = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+        if not paths:
+            raise SourceError(f"image folder {path} holds no image files")
+        return ImageSource(paths, f"image folder {path}", log, repeats=False)
+    if not path.exists() and any(char in text for char in _GLOB_CHARS):
+        paths = sorted(Path(p) for p in glob.glob(str(path)) if Path(p).is_file())
+        if not paths:
+            raise SourceError(f"no file matches {text}")
+        return ImageSource(paths, f"images matching {text}", log, repeats=False)
+    if not path.is_file():
+        raise SourceError(f"source {text!r} does not exist: {SOURCE_KINDS}")
+    if path.suffix.lower() in IMAGE_SUFFIXES:
+        return ImageSource([path], f"image {path}", log, repeats=True)
+    return VideoSource(str(path), "file")

@@ -1,0 +1,232 @@
+"""Camera node: frames from a device, video file, stream or images as ``sensor_msgs/Image``.
+
+Publishes ``image_raw`` and ``camera_info`` (relative names). Frames are read
+in a capture thread, stamped with the node clock right after each read, and
+published in order; the executor stays free for parameter services.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import rclpy
+from rclpy.exceptions import ParameterException
+from rclpy.executors import ExternalShutdownException
+from rclpy.logging import get_logger
+from rclpy.node import Node
+from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
+from rclpy.task import Future
+from sensor_msgs.msg import CameraInfo, Image
+from std_msgs.msg import Header
+
+from pose_estimation_ros.core.capture import Frame, SourceError, capture_frames, open_source
+from pose_estimation_ros.core.capture.calibration import (
+    CalibrationError,
+    CameraCalibration,
+    load_calibration,
+)
+from pose_estimation_ros.core.capture.encoding import ENCODINGS, ImageBuffer, encode_into
+from pose_estimation_ros.nodes.parameters import ParamSpec, declare_parameters
+
+# Fast DDS hands a large message to shared memory in fragments allocated from the sending
+# participant's segment, 512 kB by default: fragments of a bigger frame that do not fit are
+# dropped, which best-effort readers never recover. A 16 MB segment carries whole frames to
+# default-configured readers; a value the user set is kept (docs/camera.md).
+FASTDDS_TRANSPORTS = ("FASTDDS_BUILTIN_TRANSPORTS", "DEFAULT?sockets_size=16MB")
+
+RELIABILITY = {
+    "reliable": ReliabilityPolicy.RELIABLE,
+    "best_effort": ReliabilityPolicy.BEST_EFFORT,
+}
+
+PARAMS = (
+    ParamSpec(
+        "source",
+        0,
+        "device index (0), /dev/videoN, video file, stream URL (rtsp://, http://), image folder, "
+        "glob pattern of images, or one image file (published repeatedly)",
+        types=(int, str),
+        read_only=True,
+    ),
+    ParamSpec(
+        "fps",
+        -1.0,
+        "frames per second to publish; -1: the source's own pace (a file's frame rate, a "
+        "device's or stream's delivery, 10 for images); 0: as fast as possible",
+        min_value=-1.0,
+        read_only=True,
+    ),
+    ParamSpec("loop", False, "restart a video file or image folder at its end", read_only=True),
+    ParamSpec(
+        "frame_id",
+        "camera_optical_frame",
+        "header.frame_id of images and camera info (an optical frame, REP 103)",
+        read_only=True,
+    ),
+    ParamSpec(
+        "width", 0, "width (px) to ask a device for; 0: its default", min_value=0, read_only=True
+    ),
+    ParamSpec(
+        "height", 0, "height (px) to ask a device for; 0: its default", min_value=0, read_only=True
+    ),
+    ParamSpec(
+        "encoding",
+        "bgr8",
+        "encoding of published images",
+        choices=tuple(ENCODINGS),
+        read_only=True,
+    ),
+    ParamSpec(
+        "reliability",
+        "reliable",
+        "publisher QoS reliability; reliable reaches reliable and best-effort subscribers alike",
+        choices=tuple(RELIABILITY),
+        read_only=True,
+    ),
+    ParamSpec(
+        "qos_depth",
+        1,
+        "publisher history depth (frames kept for slow reliable readers)",
+        min_value=1,
+        read_only=True,
+    ),
+    ParamSpec(
+        "camera_info_url",
+        "",
+        "calibration YAML (file:///path, package://pkg/path or a path); empty: uncalibrated",
+        read_only=True,
+    ),
+)
+
+
+class CameraNode(Node):
+    """Publish the frames of one source, stamped at capture, with matching camera info."""
+
+    def __init__(self) -> None:
+        """Declare parameters, open the source (``SourceError`` if impossible) and publishers."""
+        super().__init__("camera_node")
+        self._params = declare_parameters(self, PARAMS)
+        params = self._params
+        self._calibration: CameraCalibration | None = (
+            load_calibration(params["camera_info_url"]) if params["camera_info_url"] else None
+        )
+        request = (params["width"], params["height"], max(params["fps"], 0.0))
+        self._source = open_source(params["source"], self.get_logger(), request)
+        qos = QoSProfile(
+            history=HistoryPolicy.KEEP_LAST,
+            depth=params["qos_depth"],
+            reliability=RELIABILITY[params["reliability"]],
+            durability=DurabilityPolicy.VOLATILE,
+        )
+        self._image_pub = self.create_publisher(Image, "image_raw", qos)
+        self._info_pub = self.create_publisher(CameraInfo, "camera_info", qos)
+        self._buffer = ImageBuffer()
+        # With checked fields, the data setter keeps the buffer's array.array as it is; unchecked
+        # (the default) it rebuilds it element by element, a second copy of every frame.
+        self._image = Image(encoding=self._params["encoding"], check_fields=True)
+        self._info = camera_info_for(self._calibration)
+        self._stop = threading.Event()
+        self.finished = Future()
+        self._thread = threading.Thread(target=self._capture, name="capture", daemon=True)
+        self.get_logger().info(f"publishing {self._source.description} on image_raw")
+
+    def start(self) -> None:
+        """Start the capture thread."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop the capture thread and release the source."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=10.0)
+        self._source.close()
+
+    def _capture(self) -> None:
+        frames = capture_frames(
+            self._source,
+            lambda: self.get_clock().now().nanoseconds,
+            self._stop,
+            self.get_logger(),
+            self._params["fps"],
+            self._params["loop"],
+            into=self._buffer.current if self._params["encoding"] == "bgr8" else lambda: None,
+        )
+        count, publish_s, start = 0, 0.0, time.perf_counter()
+        try:
+            for frame in frames:
+                before = time.perf_counter()
+                self._publish(frame)
+                publish_s += time.perf_counter() - before
+                count += 1
+        except Exception as error:  # noqa: B902 - reported through the future, then exit 1
+            self.finished.set_exception(error)
+            return
+        elapsed_s = time.perf_counter() - start
+        if not self._stop.is_set():
+            self.get_logger().info(
+                f"end of source: {self._source.description}, {count} frames in {elapsed_s:.2f} s "
+                f"({count / max(elapsed_s, 1e-9):.1f} frames/s; per frame "
+                f"{1e3 * (elapsed_s - publish_s) / max(count, 1):.2f} ms reading (and pacing), "
+                f"{1e3 * publish_s / max(count, 1):.2f} ms converting and publishing)"
+            )
+        self.finished.set_result(0)
+
+    def _publish(self, frame: Frame) -> None:
+        image = encode_into(frame.image, self._params["encoding"], self._buffer)
+        header = Header(frame_id=self._params["frame_id"])
+        header.stamp.sec, header.stamp.nanosec = divmod(frame.stamp_ns, 1_000_000_000)
+        msg = self._image
+        msg.header, msg.height, msg.width = header, image.shape[0], image.shape[1]
+        msg.step, msg.data = image.strides[0], self._buffer.data
+        self._image_pub.publish(msg)
+        self._info_pub.publish(self._camera_info(header, msg.width, msg.height))
+
+    def _camera_info(self, header: Header, width: int, height: int) -> CameraInfo:
+        info = self._info
+        if (info.width, info.height) != (width, height):
+            calibration = self._calibration
+            if calibration and (calibration.width, calibration.height) != (width, height):
+                self.get_logger().warning(
+                    f"calibration is for {calibration.width}x{calibration.height} images, "
+                    f"frames are {width}x{height}: recalibrate or fix camera_info_url"
+                )
+            info.width, info.height = width, height
+        info.header = header
+        return info
+
+
+def camera_info_for(calibration: CameraCalibration | None) -> CameraInfo:
+    """``CameraInfo`` holding the calibration, or all zeros (uncalibrated) without one."""
+    if calibration is None:
+        return CameraInfo()
+    return CameraInfo(
+        distortion_model=calibration.distortion_model,
+        k=calibration.k,
+        d=list(calibration.d),
+        r=calibration.r,
+        p=calibration.p,
+    )
+
+
+def main(args: list[str] | None = None) -> int:
+    """Run the camera node until its source ends (exit 0) or fails (exit 1)."""
+    os.environ.setdefault(*FASTDDS_TRANSPORTS)
+    rclpy.init(args=args)
+    node = None
+    try:
+        node = CameraNode()
+        node.start()
+        rclpy.spin_until_future_complete(node, node.finished)
+        return node.finished.result()
+    except (SourceError, CalibrationError, ValueError, ParameterException) as error:
+        get_logger("camera_node").error(f"{error}")
+        return 1
+    except (KeyboardInterrupt, ExternalShutdownException):
+        return 0
+    finally:
+        if node is not None:
+            node.stop()
+            node.destroy_node()
+        rclpy.try_shutdown()

@@ -1,0 +1,268 @@
+"""camera_node as its own process, received over Fast DDS by a subscriber in the test process.
+
+Everything is real: the installed executable decodes the real media of
+../shared/assets; the reconnect test streams real JPEGs over HTTP on loopback
+from a local server (a stand-in for an IP camera, which cannot exist here).
+"""
+
+import shutil
+import signal
+import subprocess
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+import rclpy
+from ament_index_python.packages import get_package_prefix
+from mjpeg_server import MjpegServer
+from rclpy.executors import SingleThreadedExecutor
+from rclpy.qos import qos_profile_sensor_data
+from sensor_msgs.msg import CameraInfo, Image
+
+from pose_estimation_ros.core.assets import resolve
+
+CAMERA_NODE = (
+    Path(get_package_prefix("pose_estimation_ros")) / "lib/pose_estimation_ros/camera_node"
+)
+STILLS = [
+    "opencv/messi5.jpg",
+    "tf_examples/image1.png",
+    "tf_examples/image2.jpeg",
+    "tf_examples/image3.jpeg",
+    "tfjs/pose.jpg",
+    "opencv/basketball1.png",
+]  # distinct sizes, so a received frame tells which file it came from
+
+pytestmark = pytest.mark.slow
+
+
+@contextmanager
+def camera_node(log_path: Path, **params):
+    """Run camera_node with ``params``; interrupt it on exit if it still runs."""
+    args = [str(CAMERA_NODE), "--ros-args"]
+    for name, value in params.items():
+        args += ["-p", f"{name}:={value}"]
+    with log_path.open("w") as log:
+        process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            yield process
+        finally:
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT)
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+
+
+class Listener:
+    """Subscribe to image_raw and camera_info with ``qos`` and spin on demand."""
+
+    def __init__(self, context, qos=10):  # noqa: D107
+        self.node = rclpy.create_node("camera_listener", context=context)
+        self.images: list[Image] = []
+        self.infos: list[CameraInfo] = []
+        self.node.create_subscription(Image, "image_raw", self.images.append, qos)
+        self.node.create_subscription(CameraInfo, "camera_info", self.infos.append, qos)
+        self.executor = SingleThreadedExecutor(context=context)
+        self.executor.add_node(self.node)
+
+    def spin_until(self, condition, timeout_s: float) -> bool:
+        deadline = time.monotonic() + timeout_s
+        while not condition() and time.monotonic() < deadline:
+            self.executor.spin_once(timeout_sec=0.05)
+        return condition()
+
+    def close(self):
+        self.executor.shutdown()
+        self.node.destroy_node()
+
+
+@pytest.fixture
+def listener(ros_context):
+    listener = Listener(ros_context)
+    yield listener
+    listener.close()
+
+
+@pytest.fixture
+def best_effort_listener(ros_context):
+    listener = Listener(ros_context, qos_profile_sensor_data)
+    yield listener
+    listener.close()
+
+
+def stamp_ns(msg) -> int:
+    return msg.header.stamp.sec * 1_000_000_000 + msg.header.stamp.nanosec
+
+
+def pixels(msg: Image) -> np.ndarray:
+    channels = msg.step // msg.width
+    return np.frombuffer(msg.data, np.uint8).reshape(msg.height, msg.width, channels)
+
+
+def frame_indices(images, decoded) -> list[int]:
+    """Index in the ``decoded`` frames of each received image; frames must come in order."""
+    numbered = enumerate(decoded)
+    return [next(i for i, frame in numbered if np.array_equal(frame, image)) for image in images]
+
+
+def decode(path: Path):
+    capture = cv2.VideoCapture(str(path))
+    while (image := capture.read()[1]) is not None:
+        yield image
+
+
+def assert_stamps_increase(images):
+    stamps = [stamp_ns(msg) for msg in images]
+    assert all(b > a for a, b in zip(stamps, stamps[1:])), "stamps must strictly increase"
+
+
+def test_vtest_at_its_own_pace_with_uncalibrated_info(listener, tmp_path):
+    path = resolve("vtest_video")
+    with camera_node(tmp_path / "node.log", source=path) as node:
+        assert listener.spin_until(lambda: len(listener.images) >= 20, 90), node.poll()
+        assert node.poll() is None
+    images = listener.images[:20]
+    for msg in images:
+        assert (msg.width, msg.height, msg.encoding, msg.step) == (768, 576, "bgr8", 768 * 3)
+        assert msg.header.frame_id == "camera_optical_frame" and len(msg.data) == 768 * 576 * 3
+    assert_stamps_increase(images)
+    indices = frame_indices([pixels(m) for m in images], decode(path))
+    seconds_per_frame = (stamp_ns(images[-1]) - stamp_ns(images[0])) / 1e9
+    seconds_per_frame /= indices[-1] - indices[0]
+    assert seconds_per_frame == pytest.approx(0.1, rel=0.3), "vtest.avi is a 10 fps file"
+    info = listener.infos[0]
+    assert (info.width, info.height) == (768, 576) and not any(info.k)
+    assert info.header.frame_id == "camera_optical_frame"
+
+
+def test_pose_1_rgb8_to_a_best_effort_subscriber_then_end_of_source(
+    best_effort_listener, tmp_path
+):
+    listener, path = best_effort_listener, resolve("pose_1_video")
+    log = tmp_path / "node.log"
+    with camera_node(log, source=path, encoding="rgb8") as node:
+        assert listener.spin_until(lambda: len(listener.images) >= 10, 90), node.poll()
+        assert node.wait(timeout=60) == 0
+    assert "end of source" in log.read_text() and "120 frames" in log.read_text()
+    images = listener.images
+    assert all((m.width, m.height, m.encoding) == (576, 576, "rgb8") for m in images)
+    assert_stamps_increase(images)
+    rgb = (image[..., ::-1] for image in decode(path))
+    indices = frame_indices([pixels(m) for m in images], rgb)
+    seconds_per_frame = (stamp_ns(images[-1]) - stamp_ns(images[0])) / 1e9
+    seconds_per_frame /= indices[-1] - indices[0]
+    assert seconds_per_frame == pytest.approx(1 / 30, rel=0.3), "pose_1.mp4 is a 30 fps file"
+
+
+@pytest.fixture
+def folder(tmp_path, asset_dir):
+    """Copy the stills into a folder, named so that their name order is STILLS' order."""
+    images = tmp_path / "images"
+    images.mkdir()
+    for index, name in enumerate(STILLS):
+        shutil.copy(asset_dir / "media" / name, images / f"{index}_{Path(name).name}")
+    return images
+
+
+def sizes(asset_dir) -> list[tuple[int, int]]:
+    shapes = [cv2.imread(str(asset_dir / "media" / name)).shape for name in STILLS]
+    return [(width, height) for height, width, _ in shapes]
+
+
+def test_image_folder_once_in_order(listener, folder, asset_dir, tmp_path):
+    log = tmp_path / "node.log"
+    with camera_node(log, source=folder, fps=1) as node:
+        assert listener.spin_until(lambda: node.poll() is not None, 60)
+        assert node.returncode == 0
+    assert f"end of source: image folder {folder}, 6 frames" in log.read_text()
+    received = [(m.width, m.height) for m in listener.images]
+    assert len(received) >= 2, "the node published for 6 s; some frames must have arrived"
+    first = len(STILLS) - len(received)
+    assert received == sizes(asset_dir)[first:], "in name order, up to the last"
+
+
+def test_image_folder_loops_and_skips_a_corrupt_file_once(listener, folder, asset_dir, tmp_path):
+    (folder / "2b_corrupt.jpg").write_bytes(b"\xff\xd8 not a JPEG")
+    log = tmp_path / "node.log"
+    with camera_node(log, source=folder, fps=10, loop=True) as node:
+        assert listener.spin_until(lambda: len(listener.images) >= 15, 90), node.poll()
+        assert node.poll() is None
+    cycle = sizes(asset_dir)
+    received = [(m.width, m.height) for m in listener.images]
+    start = cycle.index(received[0])
+    assert received == [cycle[(start + i) % len(cycle)] for i in range(len(received))]
+    assert log.read_text().count("2b_corrupt.jpg: not a readable image") == 1
+
+
+def test_single_image_repeated_with_calibration(listener, asset_dir, tmp_path):
+    image_path = asset_dir / "media" / "tfjs" / "pose.jpg"
+    calibration = tmp_path / "pose.yaml"
+    calibration.write_text(
+        "image_width: 1000\nimage_height: 667\ncamera_name: still\n"
+        "camera_matrix: {rows: 3, cols: 3, data: [900, 0, 500, 0, 900, 333, 0, 0, 1]}\n"
+        "distortion_model: plumb_bob\n"
+        "distortion_coefficients: {rows: 1, cols: 5, data: [0.1, -0.2, 0, 0, 0.05]}\n"
+        "rectification_matrix: {rows: 3, cols: 3, data: [1, 0, 0, 0, 1, 0, 0, 0, 1]}\n"
+        "projection_matrix: {rows: 3, cols: 4, data: [900, 0, 500, 0, 0, 900, 333, 0, 0, 0, 1, 0]}"
+    )
+    params = dict(source=image_path, fps=20, encoding="mono8", frame_id="still_optical_frame")
+    with camera_node(tmp_path / "node.log", camera_info_url=f"file://{calibration}", **params):
+        assert listener.spin_until(lambda: len(listener.images) >= 8, 60)
+        assert listener.spin_until(lambda: len(listener.infos) >= 8, 10)
+    expected = cv2.cvtColor(cv2.imread(str(image_path)), cv2.COLOR_BGR2GRAY)
+    for msg in listener.images[:8]:
+        assert (msg.encoding, msg.header.frame_id) == ("mono8", "still_optical_frame")
+        np.testing.assert_array_equal(pixels(msg)[..., 0], expected)
+    assert_stamps_increase(listener.images)
+    info = listener.infos[-1]
+    assert (info.width, info.height, info.distortion_model) == (1000, 667, "plumb_bob")
+    assert list(info.k) == [900, 0, 500, 0, 900, 333, 0, 0, 1]
+    assert list(info.d) == pytest.approx([0.1, -0.2, 0, 0, 0.05])
+    image_stamps = {stamp_ns(m) for m in listener.images}
+    assert stamp_ns(info) in image_stamps, "camera_info carries its image's header"
+
+
+def test_mjpeg_stream_that_dies_is_reconnected(listener, asset_dir, tmp_path):
+    image = cv2.imread(str(asset_dir / "media" / "opencv" / "messi5.jpg"))
+    server = MjpegServer(cv2.imencode(".jpg", image)[1].tobytes())
+    port = server.start()
+    log = tmp_path / "node.log"
+    try:
+        with camera_node(log, source=f"http://127.0.0.1:{port}/stream.mjpg") as node:
+            assert listener.spin_until(lambda: len(listener.images) >= 5, 60), node.poll()
+            server.stop()
+            assert listener.spin_until(lambda: "reconnect attempt 2" in log.read_text(), 60)
+            before = len(listener.images)
+            server.start()
+            assert listener.spin_until(lambda: len(listener.images) >= before + 5, 60)
+            assert node.poll() is None, "the node keeps running through the outage"
+    finally:
+        server.stop()
+    text = log.read_text()
+    assert "publishing resumes" in text
+    assert text.count("reconnect attempt") <= 6, "one line per attempt, not per frame"
+    assert all((m.width, m.height) == (548, 342) for m in listener.images)
+    assert_stamps_increase(listener.images)
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"source": "/no/such/clip.mp4"}, "source '/no/such/clip.mp4' does not exist"),
+        ({"source": 99}, "cannot open device 99"),
+        ({"source": 99, "qos_depth": 0}, "qos_depth out of range"),
+    ],
+)
+def test_unopenable_source_or_bad_parameter_is_one_clear_error(
+    ros_domain_id, tmp_path, params, message
+):
+    with camera_node(tmp_path / "node.log", **params) as node:
+        assert node.wait(timeout=60) != 0
+    text = (tmp_path / "node.log").read_text()
+    assert message in text and "ERROR" in text and "Traceback" not in text

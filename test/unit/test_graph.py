@@ -1,0 +1,110 @@
+"""The graph definition, the launch file that reads it, and the runner's command lines agree.
+
+launch/launch_ros cannot be installed here, so the launch file is checked by
+reading it (its syntax tree), not by running it; the installed executables
+and the parameters each node declares are checked for real.
+"""
+
+import ast
+import importlib
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pose_estimation_ros import graph
+from pose_estimation_ros.runner.commands import (
+    default_params_file,
+    executable_path,
+    graph_commands,
+)
+
+LAUNCH_FILE = Path(__file__).resolve().parents[2] / "launch" / "pose.launch.py"
+
+
+LAUNCH_TREE = ast.parse(LAUNCH_FILE.read_text())
+
+
+def _calls(tree: ast.AST, name: str) -> list[ast.Call]:
+    return [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == name
+    ]
+
+
+def _keywords(call: ast.Call) -> dict[str, str]:
+    return {kw.arg: ast.unparse(kw.value) for kw in call.keywords}
+
+
+def test_launch_file_declares_every_graph_argument_with_its_description():
+    (declare,) = _calls(LAUNCH_TREE, "DeclareLaunchArgument")
+    assert ast.unparse(declare.args[0]) == "arg.name"
+    assert _keywords(declare) == {"default_value": "arg.default", "description": "arg.description"}
+    comprehension = next(
+        n for n in ast.walk(LAUNCH_TREE) if isinstance(n, ast.ListComp) and n.elt is declare
+    )
+    assert ast.unparse(comprehension.generators[0].iter) == "graph.ARGUMENTS"
+
+
+def test_launch_file_builds_one_node_per_enabled_graph_node_with_graph_parameters():
+    graph_node = next(
+        c
+        for c in _calls(LAUNCH_TREE, "Node")
+        if _keywords(c).get("executable") == "spec.executable"
+    )
+    keywords = _keywords(graph_node)
+    assert keywords["package"] == "graph.PACKAGE"
+    assert keywords["name"] == "spec.name"
+    assert (
+        keywords["parameters"] == "[params_file, graph.parameter_overrides(spec.name, arguments)]"
+    )
+    assert keywords["remappings"] == "list(spec.remappings)"
+    comprehension = next(
+        n for n in ast.walk(LAUNCH_TREE) if isinstance(n, ast.ListComp) and n.elt is graph_node
+    )
+    assert ast.unparse(comprehension.generators[0].iter) == "graph.NODES"
+    assert [ast.unparse(c) for c in comprehension.generators[0].ifs] == [
+        "graph.is_enabled(spec, arguments)"
+    ]
+
+
+def test_every_argument_has_a_description():
+    assert all(arg.description.strip() for arg in graph.ARGUMENTS)
+
+
+@pytest.mark.parametrize("spec", graph.NODES, ids=lambda s: s.name)
+def test_executables_are_installed(spec):
+    path = executable_path(spec)
+    assert path.is_file(), f"{spec.executable} missing from the install space ({path})"
+    assert path.stat().st_mode & 0o111, f"{path} is not executable"
+
+
+def test_installed_params_file_has_a_block_per_node():
+    params = yaml.safe_load(default_params_file().read_text())
+    assert set(params) == {spec.name for spec in graph.NODES}
+    assert all("ros__parameters" in block for block in params.values())
+
+
+def test_runner_commands_match_the_launch_mapping():
+    commands = graph_commands(
+        {"source": "0", "port": "5000", "use_bridge": "false", "namespace": "robot1"}
+    )
+    assert list(commands) == ["camera_node", "pose_node"]
+    camera = commands["camera_node"]
+    assert camera[0] == str(executable_path(graph.NODES[0]))
+    assert ["-r", "__node:=camera_node", "-r", "__ns:=/robot1"] == camera[2:6]
+    assert camera[camera.index("-p") + 1] == "source:=0"
+    assert "model:=movenet_lightning" in commands["pose_node"]
+
+
+@pytest.mark.parametrize("spec", graph.NODES, ids=lambda s: s.name)
+def test_every_parameter_set_for_a_node_is_declared_by_it(spec):
+    """Launch-argument overrides and params-file keys must name parameters the node declares."""
+    module = importlib.import_module(f"pose_estimation_ros.nodes.{spec.name}")
+    declared = {param.name for param in module.PARAMS}
+    from_arguments = set(graph.parameter_overrides(spec.name, graph.defaults()))
+    params = yaml.safe_load(default_params_file().read_text())
+    from_file = set(params[spec.name]["ros__parameters"])
+    assert from_arguments <= declared, from_arguments - declared
+    assert from_file <= declared, from_file - declared
