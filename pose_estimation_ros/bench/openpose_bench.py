@@ -50,6 +50,11 @@ def baseline(heatmaps: np.ndarray, pafs: np.ndarray, threshold: float, params) -
     return baseline_group_people(peaks, pafs, params)[0]
 
 
+def run_network(estimator, frame: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Size the input and run the network: ``(heatmaps, pafs)``."""
+    return estimator.infer(estimator.preprocess(frame)[0])
+
+
 def percentiles(seconds: list[float]) -> str:
     """Median and p95 of ``seconds`` as milliseconds."""
     ms = np.asarray(seconds) * 1e3
@@ -67,13 +72,14 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    estimator = create_estimator(args.model, threads=args.threads, input_height=args.input_height)
+    pipeline = create_estimator(args.model, threads=args.threads, input_height=args.input_height)
+    estimator = pipeline.estimator  # the OpenPose stages, without tracking and smoothing
     options = estimator.options
     capture = cv2.VideoCapture(str(resolve("vtest_video")))
     ok, frame = capture.read()
     if not ok:
         raise SystemExit("no frame could be read from vtest.avi")
-    estimator.estimate(frame, 0.0)  # compiles the network for the video's size: not timed
+    pipeline.estimate(frame, 0.0)  # compiles the network for the video's size: not timed
     geometry = fit_input(frame.shape[0], frame.shape[1], estimator.input_height)
     capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
     reading, inference, decoder, loops, people, mismatches = [], [], [], [], [], 0
@@ -82,9 +88,15 @@ def main() -> None:
         if not ok:
             break
         reading.append(seconds)
-        (heatmaps, pafs), seconds = timed(estimator.infer, frame, geometry)
+        (heatmaps, pafs), seconds = timed(run_network, estimator, frame)
         inference.append(seconds)
-        found, seconds = timed(estimator.decode, heatmaps, pafs, geometry)
+        found, seconds = timed(
+            estimator.decode,
+            (heatmaps, pafs),
+            geometry,
+            geometry.source_width,
+            geometry.source_height,
+        )
         decoder.append(seconds)
         people.append(len(found))
         fast = ours(heatmaps, pafs, options.peak_threshold, options.grouping)

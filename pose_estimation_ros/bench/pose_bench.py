@@ -83,7 +83,7 @@ def run_pipeline(
         image = timed("conversion", lambda: image_msg_to_bgr(msg))
         height, width = image.shape[:2]
         inputs, context = timed("preprocess", lambda: estimator.preprocess(image))
-        outputs = timed("inference", lambda: estimator.runner.run(inputs))
+        outputs = timed("inference", lambda: estimator.infer(inputs))
         people = timed(
             "postprocess",
             lambda: estimator.postprocess(outputs, context, width, height, index / 10.0),

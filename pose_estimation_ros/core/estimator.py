@@ -1,18 +1,27 @@
 """The pose estimator interface and the factory that builds one by model name.
 
 Every model family (MoveNet, OpenPose) provides a module with a ``build``
-function ``build(model: str, options: dict) -> PoseEstimator``; ``MODELS``
-maps each model name to that module, which is imported only when the model is
-asked for (so a MoveNet user never imports the OpenPose decoder).
+function ``build(model: str, options: dict) -> StagedEstimator`` and
+``OPTION_NAMES``, the options ``build`` accepts; ``MODELS`` maps each model
+name to that module, which is imported only when the model is asked for (so a
+MoveNet user never imports the OpenPose decoder). ``create_estimator`` wraps
+the family's estimator in a ``PosePipeline`` (tracking and smoothing, the
+same for every model).
 """
 
 from __future__ import annotations
 
 import importlib
+from types import ModuleType
 from typing import Any, Protocol
 
 import numpy as np
 
+from pose_estimation_ros.core.pose_pipeline import (
+    TRACKING_OPTION_NAMES,
+    PosePipeline,
+    make_tracking_options,
+)
 from pose_estimation_ros.core.skeletons import Layout
 from pose_estimation_ros.core.types import Person
 
@@ -41,10 +50,20 @@ MODELS: dict[str, str] = {
 }
 
 
-def create_estimator(model: str, **options: Any) -> PoseEstimator:
-    """Build the estimator for ``model``; ``ValueError`` naming the known models otherwise."""
+def _family(model: str) -> ModuleType:
     if model not in MODELS:
         known = ", ".join(sorted(MODELS)) or "none"
         raise ValueError(f"unknown model {model!r}; known models: {known}")
-    module = importlib.import_module(MODELS[model])
-    return module.build(model, dict(options))
+    return importlib.import_module(MODELS[model])
+
+
+def option_names(model: str) -> frozenset[str]:
+    """Every option ``create_estimator`` accepts for ``model``."""
+    return TRACKING_OPTION_NAMES | _family(model).OPTION_NAMES
+
+
+def create_estimator(model: str, **options: Any) -> PosePipeline:
+    """Build ``model`` with tracking and smoothing; ``ValueError`` for unknown names."""
+    family = _family(model)
+    tracking = {name: options.pop(name) for name in TRACKING_OPTION_NAMES & options.keys()}
+    return PosePipeline(family.build(model, options), make_tracking_options(tracking))

@@ -9,6 +9,11 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
+def field_names(options_type: type) -> frozenset[str]:
+    """Names of the options a family's options dataclass accepts."""
+    return frozenset(f.name for f in fields(options_type))
+
+
 def merge_options(
     defaults: T, options: dict[str, Any], family: str, choices: dict[str, Sequence[str]]
 ) -> T:
@@ -17,7 +22,7 @@ def merge_options(
     ``choices`` maps option names to their allowed values; ``family`` (e.g.
     ``MoveNet``) starts every message.
     """
-    known = {f.name for f in fields(defaults)}
+    known = field_names(type(defaults))
     unknown = sorted(set(options) - known)
     if unknown:
         raise ValueError(f"unknown {family} options {unknown}; known: {', '.join(sorted(known))}")

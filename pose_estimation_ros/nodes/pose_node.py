@@ -27,7 +27,12 @@ from visualization_msgs.msg import MarkerArray
 
 from pose_estimation_ros.core.assets import AssetError
 from pose_estimation_ros.core.drawing import draw_people
-from pose_estimation_ros.core.estimator import MODELS, PoseEstimator, create_estimator
+from pose_estimation_ros.core.estimator import (
+    MODELS,
+    PoseEstimator,
+    create_estimator,
+    option_names,
+)
 from pose_estimation_ros.core.image_encoding import ImageEncodingError
 from pose_estimation_ros.core.latest_slot import LatestSlot
 from pose_estimation_ros.core.movenet.constants import (
@@ -35,7 +40,9 @@ from pose_estimation_ros.core.movenet.constants import (
     SMOOTHING_DERIVATE_CUTOFF,
     SMOOTHING_MIN_CUTOFF,
 )
+from pose_estimation_ros.core.openpose.options import OpenPoseOptions
 from pose_estimation_ros.core.runtimes import BACKENDS
+from pose_estimation_ros.core.skeletons import LAYOUTS
 from pose_estimation_ros.core.types import PoseFrame
 from pose_estimation_ros.msg import PoseArray
 from pose_estimation_ros.nodes.conversions import (
@@ -47,6 +54,8 @@ from pose_estimation_ros.nodes.diagnostics import PoseStats, diagnostics_msg
 from pose_estimation_ros.nodes.markers import people_markers
 from pose_estimation_ros.nodes.parameters import ParamSpec, coerce, declare_parameters
 
+_OPENPOSE = OpenPoseOptions()  # defaults of the OpenPose-only parameters
+# Each model takes the parameters named like its options (core.estimator.option_names).
 PARAMS = (
     ParamSpec(
         "model", "movenet_lightning", "pose model", choices=tuple(sorted(MODELS)), read_only=True
@@ -135,9 +144,72 @@ PARAMS = (
     ParamSpec(
         "min_person_score",
         0.2,
-        "multi-person models: drop people scored lower",
+        "MoveNet MultiPose: drop people scored lower",
         0.0,
         1.0,
+        read_only=True,
+    ),
+    ParamSpec(
+        "max_people",
+        _OPENPOSE.max_people,
+        "OpenPose models: publish at most this many people, the highest scored",
+        1,
+        1000,
+        read_only=True,
+    ),
+    ParamSpec(
+        "layout",
+        _OPENPOSE.layout,
+        "OpenPose models: keypoints published (openpose18: with the neck; coco17: MoveNet's)",
+        choices=tuple(LAYOUTS),
+        read_only=True,
+    ),
+    ParamSpec(
+        "input_height",
+        _OPENPOSE.input_height,
+        "OpenPose models: network input rows (px), a multiple of 8; 0: the network's own",
+        0,
+        4096,
+        read_only=True,
+    ),
+    ParamSpec(
+        "peak_threshold",
+        _OPENPOSE.peak_threshold,
+        "OpenPose models: heatmap value a keypoint candidate must exceed",
+        0.0,
+        1.0,
+        read_only=True,
+    ),
+    ParamSpec(
+        "paf_sample_threshold",
+        _OPENPOSE.paf_sample_threshold,
+        "OpenPose models: PAF . limb direction a sample along a limb must exceed",
+        0.0,
+        1.0,
+        read_only=True,
+    ),
+    ParamSpec(
+        "paf_min_fraction",
+        _OPENPOSE.paf_min_fraction,
+        "OpenPose models: fraction of a limb's samples that must exceed paf_sample_threshold",
+        0.0,
+        1.0,
+        read_only=True,
+    ),
+    ParamSpec(
+        "paf_num_samples",
+        _OPENPOSE.paf_num_samples,
+        "OpenPose models: samples along each candidate limb",
+        2,
+        100,
+        read_only=True,
+    ),
+    ParamSpec(
+        "min_parts",
+        _OPENPOSE.min_parts,
+        "OpenPose models: drop people with fewer keypoints found",
+        2,
+        18,
         read_only=True,
     ),
     ParamSpec(
@@ -160,21 +232,6 @@ PARAMS = (
         "configure and activate at start, without a lifecycle manager",
         read_only=True,
     ),
-)
-# Parameters handed to the estimator: every model takes the common ones, MoveNet the rest.
-COMMON_OPTIONS = ("model_path", "backend", "threads", "inference_precision")
-MOVENET_OPTIONS = (
-    *COMMON_OPTIONS,
-    "precision",
-    "smart_crop",
-    "tracking",
-    "tracker_type",
-    "track_max_age_s",
-    "smoothing",
-    "smoothing_min_cutoff",
-    "smoothing_beta",
-    "smoothing_derivate_cutoff",
-    "min_person_score",
 )
 _IDLE_POLL_S = 0.5
 
@@ -208,8 +265,9 @@ class PoseNode(LifecycleNode):
         }
         model = self._params["model"]
         try:
-            names = MOVENET_OPTIONS if model.startswith("movenet_") else COMMON_OPTIONS
-            self._estimator = create_estimator(model, **{k: self._params[k] for k in names})
+            names = option_names(model)
+            options = {k: v for k, v in self._params.items() if k in names}
+            self._estimator = create_estimator(model, **options)
         except Exception as error:  # noqa: B902 (missing asset, bad option, file refused)
             why = str(error) if isinstance(error, (AssetError, ValueError)) else repr(error)
             self.get_logger().error(

@@ -80,7 +80,7 @@ def test_thunder_maps_keypoints_to_source_pixels(thunder_file, backend):
     estimator = create_estimator(
         "movenet_thunder", model_path=str(thunder_file), backend=backend, **STILL_ONLY
     )
-    assert estimator.input_size == 256
+    assert estimator.estimator.input_size == 256
     for width, height, x, y in ((640, 480, 500, 100), (300, 700, 40, 650)):
         people = estimator.estimate(_image_with_spot(width, height, x, y), 0.0)
         assert len(people) == 1

@@ -7,7 +7,7 @@ from pose_estimation_ros.core.movenet.options import MoveNetOptions, asset_name,
 
 def test_defaults_and_overrides():
     assert make_options({}) == MoveNetOptions()
-    assert make_options({"backend": "litert", "smoothing": False}).backend == "litert"
+    assert make_options({"backend": "litert", "smart_crop": False}).backend == "litert"
 
 
 @pytest.mark.parametrize(
@@ -16,7 +16,7 @@ def test_defaults_and_overrides():
         ({"smart_cropping": True}, "unknown MoveNet options ['smart_cropping']"),
         ({"backend": "onnx"}, "MoveNet backend must be one of openvino, litert, tensorflow"),
         ({"precision": "fp32"}, "MoveNet precision must be one of int8, fp16"),
-        ({"tracker_type": "hungarian"}, "MoveNet tracker_type"),
+        ({"smoothing": False}, "unknown MoveNet options ['smoothing']"),  # core.pose_pipeline's
         ({"threads": -1}, "threads must be >= 0"),
     ],
 )

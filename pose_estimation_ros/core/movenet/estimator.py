@@ -1,8 +1,10 @@
 """MoveNet estimators: SinglePose (Lightning, Thunder) and MultiPose Lightning.
 
-Each frame goes through three stages, kept apart so they can be timed:
-``preprocess`` (crop or resize to the model input), the runner, and
-``postprocess`` (decode, map to source pixels, track, smooth, next crop).
+Each frame goes through the stages ``core.pose_pipeline`` runs, kept apart
+so they can be timed: ``preprocess`` (crop or resize to the model input),
+``infer`` (the runner), ``decode`` (map to source pixels); the pipeline then
+tracks and smooths, and ``end_frame`` picks the next crop from the smoothed
+keypoints.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ import cv2
 import numpy as np
 
 from pose_estimation_ros.core.assets import AssetError, resolve
-from pose_estimation_ros.core.filters.keypoint_smoother import KeypointSmoother
 from pose_estimation_ros.core.filters.low_pass import LowPassFilter
 from pose_estimation_ros.core.movenet import constants as C
 from pose_estimation_ros.core.movenet.crop import (
@@ -28,47 +29,35 @@ from pose_estimation_ros.core.movenet.crop import (
 )
 from pose_estimation_ros.core.movenet.decode import decode_multipose, decode_singlepose
 from pose_estimation_ros.core.movenet.options import MoveNetOptions, asset_name, make_options
+from pose_estimation_ros.core.options import field_names
 from pose_estimation_ros.core.runtimes import ModelRunner, create_runner
 from pose_estimation_ros.core.skeletons import COCO17
-from pose_estimation_ros.core.tracking.box_tracker import BoxTracker
-from pose_estimation_ros.core.tracking.keypoint_tracker import KeypointTracker
-from pose_estimation_ros.core.tracking.tracker import Tracker
 from pose_estimation_ros.core.types import Person, box_around
 
 _LOG = logging.getLogger(__name__)
 
 
-def make_tracker(options: MoveNetOptions) -> Tracker:
-    """Box-IoU or keypoint-OKS tracker, releasing ids after ``track_max_age_s``."""
-    if options.tracker_type == "bounding_box":
-        return BoxTracker(max_age_s=options.track_max_age_s)
-    return KeypointTracker(COCO17, max_age_s=options.track_max_age_s)
+OPTION_NAMES = field_names(MoveNetOptions)
 
 
 class MoveNetEstimator:
-    """Shared frame loop, tracking and smoothing; subclasses prepare inputs and decode outputs."""
+    """Shared inference and per-frame state; subclasses prepare inputs and decode outputs."""
 
     layout = COCO17
 
     def __init__(self, model: str, runner: ModelRunner, options: MoveNetOptions) -> None:
-        """Wrap a loaded ``runner``; state (tracks, filters) starts empty."""
+        """Wrap a loaded ``runner``."""
         self.model = model
         self.runner = runner
         self.options = options
-        self._tracker = make_tracker(options) if options.tracking else None
-        self._smoother = (
-            KeypointSmoother(
-                options.smoothing_min_cutoff,
-                options.smoothing_beta,
-                options.smoothing_derivate_cutoff,
-            )
-            if options.smoothing
-            else None
-        )
 
     def preprocess(self, image_bgr: np.ndarray) -> tuple[np.ndarray, Any]:
-        """Model input for an HxWx3 BGR image, and what ``postprocess`` needs to map back."""
+        """Model input for an HxWx3 BGR image, and what ``decode`` needs to map back."""
         raise NotImplementedError
+
+    def infer(self, inputs: np.ndarray) -> list[np.ndarray]:
+        """Run the model on ``preprocess``'s input."""
+        return self.runner.run(inputs)
 
     def decode(
         self, outputs: list[np.ndarray], context: Any, width: int, height: int
@@ -76,41 +65,11 @@ class MoveNetEstimator:
         """People in source pixels, untracked and unsmoothed."""
         raise NotImplementedError
 
-    def postprocess(
-        self,
-        outputs: list[np.ndarray],
-        context: Any,
-        width: int,
-        height: int,
-        timestamp_s: float,
-    ) -> list[Person]:
-        """Decode, track, smooth, then update per-frame state (``end_frame``)."""
-        people = self.decode(outputs, context, width, height)
-        if self._tracker is not None:
-            self._tracker.apply(people, timestamp_s)
-        if self._smoother is not None:
-            self._smoother.apply(people, width, height, timestamp_s)
-            if self._tracker is not None:
-                self._smoother.keep_only(t.track_id for t in self._tracker.tracks)
-        self.end_frame(people, width, height)
-        return people
-
     def end_frame(self, people: list[Person], width: int, height: int) -> None:
         """Carry state to the next frame from this frame's final people (nothing by default)."""
 
-    def estimate(self, image_bgr: np.ndarray, timestamp_s: float) -> list[Person]:
-        """Find people in an HxWx3 uint8 BGR image; keypoints in its pixels."""
-        height, width = image_bgr.shape[:2]
-        inputs, context = self.preprocess(image_bgr)
-        outputs = self.runner.run(inputs)
-        return self.postprocess(outputs, context, width, height, timestamp_s)
-
     def reset(self) -> None:
-        """Forget state carried between frames (crop region, tracks, filters)."""
-        if self._tracker is not None:
-            self._tracker.reset()
-        if self._smoother is not None:
-            self._smoother.reset()
+        """Forget state carried between frames (nothing by default)."""
 
 
 class SinglePoseEstimator(MoveNetEstimator):
@@ -156,8 +115,7 @@ class SinglePoseEstimator(MoveNetEstimator):
             self._crop = CropRegion.from_array(self._crop_filter.apply(region.as_array()))
 
     def reset(self) -> None:
-        """Forget the crop region too: the next frame is read whole."""
-        super().reset()
+        """Forget the crop region: the next frame is read whole."""
         self._forget_crop()
 
     def _forget_crop(self) -> None:

@@ -5,12 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pose_estimation_ros.core.movenet import constants as C
 from pose_estimation_ros.core.options import merge_options
 from pose_estimation_ros.core.runtimes import BACKENDS
 
 PRECISIONS = ("int8", "fp16")
-TRACKER_TYPES = ("bounding_box", "keypoint")
 # Weights per model and precision; a model with one file uses it whatever the precision.
 ASSETS = {
     "movenet_lightning": {"int8": "movenet_lightning_int8", "fp16": "movenet_lightning_fp16"},
@@ -29,13 +27,6 @@ class MoveNetOptions:
     threads: int = 0  # 0: the runtime chooses
     inference_precision: str = "f32"  # OpenVINO INFERENCE_PRECISION_HINT
     smart_crop: bool = True  # SinglePose: crop around the last pose
-    smoothing: bool = True
-    smoothing_min_cutoff: float = C.SMOOTHING_MIN_CUTOFF
-    smoothing_beta: float = C.SMOOTHING_BETA
-    smoothing_derivate_cutoff: float = C.SMOOTHING_DERIVATE_CUTOFF
-    tracking: bool = True
-    tracker_type: str = "bounding_box"
-    track_max_age_s: float = 1.0
     min_person_score: float = 0.2  # MultiPose: people scored lower are dropped
 
 
@@ -45,10 +36,10 @@ def make_options(options: dict[str, Any]) -> MoveNetOptions:
         MoveNetOptions(),
         options,
         "MoveNet",
-        {"precision": PRECISIONS, "backend": BACKENDS, "tracker_type": TRACKER_TYPES},
+        {"precision": PRECISIONS, "backend": BACKENDS},
     )
-    if merged.threads < 0 or merged.track_max_age_s <= 0:
-        raise ValueError("MoveNet threads must be >= 0 and track_max_age_s > 0")
+    if merged.threads < 0:
+        raise ValueError("MoveNet threads must be >= 0")
     return merged
 
 

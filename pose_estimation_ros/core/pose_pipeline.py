@@ -1,0 +1,142 @@
+"""Estimator, then tracker, then smoother: the post-stage every model family shares.
+
+A ``PosePipeline`` runs a family's ``StagedEstimator`` stage by stage
+(``preprocess``, ``infer``, ``decode``, each callable on its own so a
+benchmark can time it), gives the decoded people persistent track ids,
+smooths their keypoints per track with One Euro filters, and hands the final
+people back to the estimator (``end_frame``), so state carried to the next
+frame, such as MoveNet's smart crop, is built from the smoothed keypoints.
+Nothing here depends on the keypoint layout.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from pose_estimation_ros.core.filters.keypoint_smoother import KeypointSmoother
+from pose_estimation_ros.core.movenet.constants import (
+    SMOOTHING_BETA,
+    SMOOTHING_DERIVATE_CUTOFF,
+    SMOOTHING_MIN_CUTOFF,
+)
+from pose_estimation_ros.core.options import field_names, merge_options
+from pose_estimation_ros.core.skeletons import Layout
+from pose_estimation_ros.core.tracking.box_tracker import BoxTracker
+from pose_estimation_ros.core.tracking.keypoint_tracker import KeypointTracker
+from pose_estimation_ros.core.tracking.tracker import Tracker
+from pose_estimation_ros.core.types import Person
+
+TRACKER_TYPES = ("bounding_box", "keypoint")
+
+
+@dataclass(frozen=True)
+class TrackingOptions:
+    """Tracking and smoothing, the same for every model; see ``docs/pose_node.md``."""
+
+    tracking: bool = True
+    tracker_type: str = "bounding_box"  # box IoU, or keypoint OKS
+    track_max_age_s: float = 1.0  # an id is released after this long unseen
+    smoothing: bool = True  # One Euro per keypoint (video; off for still images)
+    smoothing_min_cutoff: float = SMOOTHING_MIN_CUTOFF
+    smoothing_beta: float = SMOOTHING_BETA
+    smoothing_derivate_cutoff: float = SMOOTHING_DERIVATE_CUTOFF
+
+
+TRACKING_OPTION_NAMES = field_names(TrackingOptions)
+
+
+def make_tracking_options(options: dict[str, Any]) -> TrackingOptions:
+    """Merge ``options`` over the defaults; ``ValueError`` naming a bad key or value."""
+    merged = merge_options(TrackingOptions(), options, "tracking", {"tracker_type": TRACKER_TYPES})
+    if merged.track_max_age_s <= 0:
+        raise ValueError("tracking track_max_age_s must be > 0")
+    return merged
+
+
+class StagedEstimator(Protocol):
+    """What a model family provides: its stages, and state it carries between frames."""
+
+    model: str
+    layout: Layout
+
+    def preprocess(self, image_bgr: np.ndarray) -> tuple[Any, Any]:
+        """Network input for an HxWx3 BGR image, and what ``decode`` needs to map back."""
+
+    def infer(self, inputs: Any) -> Any:
+        """Run the network on ``preprocess``'s input."""
+
+    def decode(self, outputs: Any, context: Any, width: int, height: int) -> list[Person]:
+        """People in source pixels, untracked and unsmoothed."""
+
+    def end_frame(self, people: list[Person], width: int, height: int) -> None:
+        """Carry state to the next frame from this frame's final (tracked, smoothed) people."""
+
+    def reset(self) -> None:
+        """Forget state carried between frames."""
+
+
+def make_tracker(options: TrackingOptions, layout: Layout) -> Tracker:
+    """Box-IoU or keypoint-OKS tracker, releasing ids after ``track_max_age_s``."""
+    if options.tracker_type == "bounding_box":
+        return BoxTracker(max_age_s=options.track_max_age_s)
+    return KeypointTracker(layout, max_age_s=options.track_max_age_s)
+
+
+class PosePipeline:
+    """One model family's estimator followed by tracking and smoothing; a ``PoseEstimator``."""
+
+    def __init__(self, estimator: StagedEstimator, options: TrackingOptions) -> None:
+        """Wrap ``estimator``; tracks and filters start empty."""
+        self.estimator = estimator
+        self.model = estimator.model
+        self.layout = estimator.layout
+        self.options = options
+        self._tracker = make_tracker(options, estimator.layout) if options.tracking else None
+        self._smoother = (
+            KeypointSmoother(
+                options.smoothing_min_cutoff,
+                options.smoothing_beta,
+                options.smoothing_derivate_cutoff,
+            )
+            if options.smoothing
+            else None
+        )
+
+    def preprocess(self, image_bgr: np.ndarray) -> tuple[Any, Any]:
+        """Network input for an HxWx3 BGR image, and what ``postprocess`` needs."""
+        return self.estimator.preprocess(image_bgr)
+
+    def infer(self, inputs: Any) -> Any:
+        """Run the network."""
+        return self.estimator.infer(inputs)
+
+    def postprocess(
+        self, outputs: Any, context: Any, width: int, height: int, timestamp_s: float
+    ) -> list[Person]:
+        """Decode, track, smooth, then let the estimator carry state to the next frame."""
+        people = self.estimator.decode(outputs, context, width, height)
+        if self._tracker is not None:
+            self._tracker.apply(people, timestamp_s)
+        if self._smoother is not None:
+            self._smoother.apply(people, width, height, timestamp_s)
+            if self._tracker is not None:
+                self._smoother.keep_only(t.track_id for t in self._tracker.tracks)
+        self.estimator.end_frame(people, width, height)
+        return people
+
+    def estimate(self, image_bgr: np.ndarray, timestamp_s: float) -> list[Person]:
+        """Find people in an HxWx3 uint8 BGR image; keypoints in its pixels."""
+        height, width = image_bgr.shape[:2]
+        inputs, context = self.preprocess(image_bgr)
+        return self.postprocess(self.infer(inputs), context, width, height, timestamp_s)
+
+    def reset(self) -> None:
+        """Forget tracks, filters and the estimator's own state."""
+        if self._tracker is not None:
+            self._tracker.reset()
+        if self._smoother is not None:
+            self._smoother.reset()
+        self.estimator.reset()
