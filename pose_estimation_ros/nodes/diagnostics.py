@@ -83,6 +83,7 @@ def diagnostics_msg(
         "output_rate_hz": f"{window.processed / period_s:.2f}",
         "inference_ms_mean": f"{sum(times) / len(times):.2f}" if times else "n/a",
         "inference_ms_max": f"{max(times):.2f}" if times else "n/a",
+        "received_frames_total": str(stats.totals.received),
         "dropped_frames_total": str(dropped_total),
         "rejected_frames_total": str(stats.totals.rejected),
         "failed_frames_total": str(stats.totals.failed),

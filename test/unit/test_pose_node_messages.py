@@ -1,38 +1,43 @@
 """What pose_node publishes besides poses: markers, annotated images, diagnostics (no DDS)."""
 
 import numpy as np
+import pytest
 from builtin_interfaces.msg import Time
 from diagnostic_msgs.msg import DiagnosticStatus
 from std_msgs.msg import Header
 from visualization_msgs.msg import Marker
 
 from pose_estimation_ros.core.drawing import draw_people, track_colour
-from pose_estimation_ros.core.skeletons import COCO17
+from pose_estimation_ros.core.skeletons import COCO17, OPENPOSE18, Layout
 from pose_estimation_ros.core.types import Person, box_around
 from pose_estimation_ros.nodes.conversions import bgr_to_image_msg, image_msg_to_bgr
 from pose_estimation_ros.nodes.diagnostics import PoseStats, diagnostics_msg
 from pose_estimation_ros.nodes.markers import PIXEL_SIZE_M, people_markers
 
 
-def person(track_id: int) -> Person:
-    keypoints = np.zeros((17, 3), dtype=np.float32)
-    keypoints[:, 0] = np.linspace(10, 90, 17) + 100 * track_id
-    keypoints[:, 1] = np.linspace(20, 80, 17)
+def person(track_id: int, layout: Layout = COCO17) -> Person:
+    count = layout.num_keypoints
+    keypoints = np.zeros((count, 3), dtype=np.float32)
+    keypoints[:, 0] = np.linspace(10, 90, count) + 100 * track_id
+    keypoints[:, 1] = np.linspace(20, 80, count)
     keypoints[:, 2] = 0.9
-    keypoints[0, 2] = 0.1  # the nose is not confident
+    keypoints[layout.index("nose"), 2] = 0.1  # the nose is not confident
     return Person(keypoints, 0.8, box_around(keypoints), track_id)
 
 
-def test_markers_clear_first_then_joints_and_lines_above_threshold():
+@pytest.mark.parametrize("layout", [COCO17, OPENPOSE18], ids=lambda layout: layout.name)
+def test_markers_clear_first_then_joints_and_lines_above_threshold(layout):
     header = Header(frame_id="camera")
-    array = people_markers([person(1), person(2)], COCO17, header, 0.3)
+    array = people_markers([person(1, layout), person(2, layout)], layout, header, 0.3)
     assert array.markers[0].action == Marker.DELETEALL
     joints, lines = array.markers[1], array.markers[2]
-    assert joints.type == Marker.SPHERE_LIST and len(joints.points) == 16
-    assert joints.points[0].x == np.float32(person(1).keypoints[1, 0]) * PIXEL_SIZE_M
-    nose_edges = sum(1 for a, b in COCO17.edges if 0 in (a, b))
+    nose = layout.index("nose")
+    assert joints.type == Marker.SPHERE_LIST and len(joints.points) == layout.num_keypoints - 1
+    first_shown = person(1, layout).keypoints[1 if nose == 0 else 0]
+    assert joints.points[0].x == np.float32(first_shown[0]) * PIXEL_SIZE_M
+    nose_edges = sum(1 for a, b in layout.edges if nose in (a, b))
     assert lines.type == Marker.LINE_LIST
-    assert len(lines.points) == 2 * (len(COCO17.edges) - nose_edges)
+    assert len(lines.points) == 2 * (len(layout.edges) - nose_edges)
     assert joints.header.frame_id == "camera"
     other = array.markers[3].color  # the second person's joints
     assert (joints.color.r, joints.color.g, joints.color.b) != (other.r, other.g, other.b)
@@ -72,6 +77,7 @@ def test_diagnostics_levels_and_values():
     assert status.level == DiagnosticStatus.OK
     assert values["input_rate_hz"] == "2.00" and values["output_rate_hz"] == "1.00"
     assert values["inference_ms_mean"] == "15.00" and values["dropped_frames_total"] == "2"
+    assert values["received_frames_total"] == "4"
     stats.received()
     stats.failed()
     assert (
