@@ -110,12 +110,14 @@ class OpenPoseEstimator:
         width: int,
         height: int,
     ) -> list[Person]:
-        """People in source pixels, in this estimator's layout; at most ``max_people``."""
+        """People in source pixels (within the image), in this layout; at most ``max_people``."""
         heatmaps, pafs = outputs
         peaks = find_peaks(heatmaps[:NUM_KEYPOINTS], self.options.peak_threshold)
         keypoints, scores = group_people(peaks, pafs, self.options.grouping)
         keypoints = keypoints[: self.options.max_people, self._slots]
-        keypoints[..., :2] = cells_to_source(keypoints[..., :2], geometry)
+        # A peak refined into the padding right of or below the image would map outside it.
+        source = cells_to_source(keypoints[..., :2], geometry)
+        keypoints[..., :2] = np.clip(source, 0.0, (width, height))
         return [
             Person(keypoints=k, score=float(s), box=box_around(k))
             for k, s in zip(keypoints, scores)
