@@ -129,18 +129,24 @@ def start_camera_after_pose_node(
     )
 
 
-def image_stamps(recorder: Recorder) -> dict[tuple[int, int], str]:
-    """Map each image stamp the recorder saw to the image's frame_id."""
-    return {
-        (i.header.stamp.sec, i.header.stamp.nanosec): i.header.frame_id for i in recorder.images
-    }
+def check_headers(poses: list[PoseArray], images: list[Image]) -> None:
+    """Assert that every PoseArray's header is an image's header, copied.
 
-
-def check_header(msg: PoseArray, images: dict[tuple[int, int], str]) -> None:
-    """Assert that ``msg``'s header is an image's header, copied."""
-    stamp = (msg.header.stamp.sec, msg.header.stamp.nanosec)
-    assert stamp in images, f"PoseArray stamp {stamp} matches no image"
-    assert msg.header.frame_id == images[stamp] == FRAME_ID
+    The recorder may match camera_node a moment after pose_node does (discovery
+    runs per pair of processes), so the first images can reach pose_node only:
+    PoseArrays stamped before the first image the recorder saw are only checked
+    to be the minority.
+    """
+    frame_ids = {(i.header.stamp.sec, i.header.stamp.nanosec): i.header.frame_id for i in images}
+    first_seen = min(frame_ids)
+    checked = 0
+    for msg in poses:
+        stamp = (msg.header.stamp.sec, msg.header.stamp.nanosec)
+        if stamp >= first_seen:
+            assert stamp in frame_ids, f"PoseArray stamp {stamp} matches no image"
+            assert msg.header.frame_id == frame_ids[stamp] == FRAME_ID
+            checked += 1
+    assert checked >= len(poses) / 2, f"only {checked} of {len(poses)} stamps checked"
 
 
 def test_camera_to_movenet_poses_over_dds(ros_context, asset_dir):
@@ -187,10 +193,9 @@ def test_camera_to_movenet_poses_over_dds(ros_context, asset_dir):
     received = counts["received_frames_total"]
     assert received >= 60, f"only {received} of 120 frames reached pose_node\n{node_log}"
     assert counts["processed_frames_total"] == len(recorder.poses)
-    images = image_stamps(recorder)
+    check_headers(recorder.poses, recorder.images)
     with_person = 0
     for msg in recorder.poses:
-        check_header(msg, images)
         assert (msg.model, msg.layout, msg.image_width, msg.image_height) == (
             "movenet_lightning",
             "coco17",
@@ -211,14 +216,15 @@ def test_camera_to_movenet_poses_over_dds(ros_context, asset_dir):
         assert all(m.header.frame_id == FRAME_ID for m in marker_array.markers)
     assert any(len(m.markers) == 3 for m in recorder.markers)  # clear, joints, skeleton
     assert recorder.annotated
+    pose_headers = {(p.header.stamp.sec, p.header.stamp.nanosec) for p in recorder.poses}
     for image in recorder.annotated:
         assert (image.encoding, image.width, image.height) == ("bgr8", 576, 576)
-        assert (image.header.stamp.sec, image.header.stamp.nanosec) in images
+        assert (image.header.stamp.sec, image.header.stamp.nanosec) in pose_headers
     assert recorder.diagnostics[-1].status[0].name == "pose_node: pose estimation"
 
 
 def test_camera_to_openpose_poses_over_dds(ros_context, asset_dir):
-    wanted, max_people = 40, 4
+    wanted, max_people = 30, 4
     pose_node = subprocess.Popen(
         pose_node_command(
             "model:=openpose_hpe0001",
@@ -231,9 +237,10 @@ def test_camera_to_openpose_poses_over_dds(ros_context, asset_dir):
     recorder = Recorder(ros_context)
     camera = None
     try:
-        # vtest.avi: 768x576 pedestrians at its own 10 fps; pose_node takes the newest frame.
+        # vtest.avi: 768x576 pedestrians, sent at 3 fps (its own is 10) so that pose_node keeps
+        # up on a loaded machine and the 30 PoseArrays come from the first 30 to 60 frames.
         camera = start_camera_after_pose_node(
-            recorder, pose_node, f"source:={asset_dir / 'media/opencv/vtest.avi'}"
+            recorder, pose_node, f"source:={asset_dir / 'media/opencv/vtest.avi'}", "fps:=3.0"
         )
         recorder.spin_until(
             lambda: len(recorder.poses) >= wanted, [pose_node, camera], f"{wanted} PoseArrays"
@@ -243,10 +250,9 @@ def test_camera_to_openpose_poses_over_dds(ros_context, asset_dir):
         camera_log = stop(camera) if camera is not None else ""
         node_log = stop(pose_node)
 
-    images = image_stamps(recorder)
+    check_headers(recorder.poses, recorder.images)
     people = []
     for msg in recorder.poses:
-        check_header(msg, images)
         assert (msg.model, msg.layout, msg.image_width, msg.image_height) == (
             "openpose_hpe0001",
             "openpose18",
@@ -265,8 +271,9 @@ def test_camera_to_openpose_poses_over_dds(ros_context, asset_dir):
                 assert 0.0 <= k.score <= 1.0
                 if k.score > 0:
                     assert 0.0 <= k.x <= 768 and 0.0 <= k.y <= 576, (k.x, k.y)
-    # Measured on the first 60 frames: 3.0 people a frame on average (at most 6).
-    assert np.mean(people) >= 2.0, people
+    # Measured: the first 30 frames hold 2.9 people a frame on average, the first 60 3.0
+    # (1 to 6; no one in frames 87 to 99), and 2.8 to 2.9 here (capped at 4, three runs).
+    assert np.mean(people) >= 2.0, f"{np.mean(people):.2f} people a frame: {people}"
 
 
 def test_bad_images_are_dropped_and_the_node_lives_on(ros_context, asset_dir):
