@@ -29,6 +29,7 @@ PUBLISHER = Path(__file__).parent / "processes" / "publish_video.py"
 FRAME_ID = "camera_optical_frame"  # what camera_node and the publisher process stamp
 PARAMS_YAML = Path(__file__).resolve().parents[2] / "config" / "params.yaml"
 TIMEOUT_S = 240.0
+WANTED_FRAMES = 120  # frames pose_node must receive in the MoveNet test
 PERSON_SCORE = 0.3
 
 pytestmark = pytest.mark.slow
@@ -163,17 +164,28 @@ def test_camera_to_movenet_poses_over_dds(ros_context, asset_dir):
     recorder = Recorder(ros_context)
     camera = None
     try:
-        # pose_1.mp4: 120 frames of 576x576 at 30 fps, sent at 15 fps so none waits.
+        # pose_1.mp4: 120 frames of 576x576 at 30 fps, sent at 15 fps so none waits, looped
+        # until 120 reached pose_node (camera_node publishes before it discovers pose_node: the
+        # first 1 to 3 s of frames go nowhere), then stopped.
         camera = start_camera_after_pose_node(
-            recorder, pose_node, f"source:={asset_dir / 'media/tfjs/pose_1.mp4'}", "fps:=15.0"
+            recorder,
+            pose_node,
+            f"source:={asset_dir / 'media/tfjs/pose_1.mp4'}",
+            "fps:=15.0",
+            "loop:=true",
         )
+        recorder.spin_until(
+            lambda: recorder.counters().get("received_frames_total", 0) >= WANTED_FRAMES,
+            [pose_node, camera],
+            f"{WANTED_FRAMES} frames received by pose_node",
+        )
+        camera.send_signal(signal.SIGINT)
+        camera.wait(timeout=30)
 
-        def settled() -> bool:  # the video has ended and pose_node has handled every image
+        def settled() -> bool:  # two /diagnostics in a row, every image received handled
             counts = recorder.counters()
             return (
-                camera.poll() is not None
-                and counts == recorder.counters(-2)  # two diagnostics in a row: nothing new
-                and counts.get("received_frames_total", 0) > 0
+                counts == recorder.counters(-2)
                 and counts["processed_frames_total"]
                 + counts["dropped_frames_total"]
                 + counts["rejected_frames_total"]
@@ -182,7 +194,7 @@ def test_camera_to_movenet_poses_over_dds(ros_context, asset_dir):
                 and len(recorder.poses) >= counts["processed_frames_total"]
             )
 
-        recorder.spin_until(settled, [pose_node], "end of pose_1.mp4 with every frame handled")
+        recorder.spin_until(settled, [pose_node], "every received frame handled")
     finally:
         recorder.close()
         camera_log = stop(camera) if camera is not None else ""
@@ -191,8 +203,7 @@ def test_camera_to_movenet_poses_over_dds(ros_context, asset_dir):
     assert camera.returncode == 0, camera_log
     counts = recorder.counters()
     received = counts["received_frames_total"]
-    assert received >= 60, f"only {received} of 120 frames reached pose_node\n{node_log}"
-    assert counts["processed_frames_total"] == len(recorder.poses)
+    assert counts["processed_frames_total"] == len(recorder.poses), node_log
     check_headers(recorder.poses, recorder.images)
     with_person = 0
     for msg in recorder.poses:
