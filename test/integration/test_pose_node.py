@@ -53,6 +53,11 @@ def pose_node_command(*parameters: str) -> list[str]:
     return node_command("pose_node", *parameters)
 
 
+def start_pose_node(*parameters: str) -> subprocess.Popen:
+    """Start the installed pose_node with ``name:=value`` parameters; stderr kept for ``stop``."""
+    return subprocess.Popen(pose_node_command(*parameters), stderr=subprocess.PIPE, text=True)
+
+
 def stop(process: subprocess.Popen) -> str:
     """Interrupt a process (as Ctrl-C would), wait for it, return its stderr."""
     if process.poll() is None:
@@ -151,15 +156,11 @@ def check_headers(poses: list[PoseArray], images: list[Image]) -> None:
 
 
 def test_camera_to_movenet_poses_over_dds(ros_context, asset_dir):
-    pose_node = subprocess.Popen(
-        pose_node_command(
-            "model:=movenet_lightning",
-            "backend:=openvino",
-            "image_reliability:=reliable",
-            "publish_annotated:=true",
-        ),
-        stderr=subprocess.PIPE,
-        text=True,
+    pose_node = start_pose_node(
+        "model:=movenet_lightning",
+        "backend:=openvino",
+        "image_reliability:=reliable",
+        "publish_annotated:=true",
     )
     recorder = Recorder(ros_context)
     camera = None
@@ -207,12 +208,8 @@ def test_camera_to_movenet_poses_over_dds(ros_context, asset_dir):
     check_headers(recorder.poses, recorder.images)
     with_person = 0
     for msg in recorder.poses:
-        assert (msg.model, msg.layout, msg.image_width, msg.image_height) == (
-            "movenet_lightning",
-            "coco17",
-            576,
-            576,
-        )
+        assert (msg.model, msg.layout) == ("movenet_lightning", "coco17")
+        assert (msg.image_width, msg.image_height) == (576, 576)
         assert len(msg.poses) <= 1
         for person in msg.poses:
             assert len(person.keypoints) == 17
@@ -236,14 +233,10 @@ def test_camera_to_movenet_poses_over_dds(ros_context, asset_dir):
 
 def test_camera_to_openpose_poses_over_dds(ros_context, asset_dir):
     wanted, max_people = 30, 4
-    pose_node = subprocess.Popen(
-        pose_node_command(
-            "model:=openpose_hpe0001",
-            "image_reliability:=reliable",
-            f"max_people:={max_people}",
-        ),
-        stderr=subprocess.PIPE,
-        text=True,
+    pose_node = start_pose_node(
+        "model:=openpose_hpe0001",
+        "image_reliability:=reliable",
+        f"max_people:={max_people}",
     )
     recorder = Recorder(ros_context)
     camera = None
@@ -263,15 +256,10 @@ def test_camera_to_openpose_poses_over_dds(ros_context, asset_dir):
 
     check_headers(recorder.poses, recorder.images)
     people = []
+    logs = node_log + camera_log
     for msg in recorder.poses:
-        assert (msg.model, msg.layout, msg.image_width, msg.image_height) == (
-            "openpose_hpe0001",
-            "openpose18",
-            768,
-            576,
-        ), (
-            node_log + camera_log
-        )
+        assert (msg.model, msg.layout) == ("openpose_hpe0001", "openpose18"), logs
+        assert (msg.image_width, msg.image_height) == (768, 576)
         assert len(msg.poses) <= max_people
         people.append(len(msg.poses))
         ids = [person.id for person in msg.poses]
@@ -289,11 +277,7 @@ def test_camera_to_openpose_poses_over_dds(ros_context, asset_dir):
 
 def test_bad_images_are_dropped_and_the_node_lives_on(ros_context, asset_dir):
     wanted = 5
-    pose_node = subprocess.Popen(
-        pose_node_command("model:=movenet_lightning", "image_reliability:=reliable"),
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    pose_node = start_pose_node("model:=movenet_lightning", "image_reliability:=reliable")
     recorder = Recorder(ros_context)
     publisher = None
     try:
