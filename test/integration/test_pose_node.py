@@ -29,7 +29,6 @@ PUBLISHER = Path(__file__).parent / "processes" / "publish_video.py"
 FRAME_ID = "camera_optical_frame"  # what camera_node and the publisher process stamp
 PARAMS_YAML = Path(__file__).resolve().parents[2] / "config" / "params.yaml"
 TIMEOUT_S = 240.0
-WANTED_FRAMES = 120  # frames pose_node must receive in the MoveNet test
 PERSON_SCORE = 0.3
 
 pytestmark = pytest.mark.slow
@@ -126,33 +125,32 @@ class Recorder:
 def start_camera_after_pose_node(
     recorder: Recorder, pose_node: subprocess.Popen, *camera_params: str
 ) -> subprocess.Popen:
-    """Wait until pose_node subscribes to image_raw (model loaded), then start camera_node."""
+    """Start camera_node once pose_node subscribes to image_raw (its model loaded).
+
+    camera_node publishes its first frame only once both pose_node and the
+    recorder are matched (``wait_for_readers``), so every frame reaches both.
+    """
     recorder.spin_until(recorder.pose_node_subscribed, [pose_node], "image_raw subscription")
     return subprocess.Popen(
-        node_command("camera_node", "reliability:=reliable", "qos_depth:=30", *camera_params),
+        node_command(
+            "camera_node",
+            "reliability:=reliable",
+            "qos_depth:=30",
+            "wait_for_readers:=2",
+            *camera_params,
+        ),
         stderr=subprocess.PIPE,
         text=True,
     )
 
 
 def check_headers(poses: list[PoseArray], images: list[Image]) -> None:
-    """Assert that every PoseArray's header is an image's header, copied.
-
-    The recorder may match camera_node a moment after pose_node does (discovery
-    runs per pair of processes), so the first images can reach pose_node only:
-    PoseArrays stamped before the first image the recorder saw are only checked
-    to be the minority.
-    """
+    """Assert that every PoseArray's header is an image's header, copied."""
     frame_ids = {(i.header.stamp.sec, i.header.stamp.nanosec): i.header.frame_id for i in images}
-    first_seen = min(frame_ids)
-    checked = 0
     for msg in poses:
         stamp = (msg.header.stamp.sec, msg.header.stamp.nanosec)
-        if stamp >= first_seen:
-            assert stamp in frame_ids, f"PoseArray stamp {stamp} matches no image"
-            assert msg.header.frame_id == frame_ids[stamp] == FRAME_ID
-            checked += 1
-    assert checked >= len(poses) / 2, f"only {checked} of {len(poses)} stamps checked"
+        assert stamp in frame_ids, f"PoseArray stamp {stamp} matches no image"
+        assert msg.header.frame_id == frame_ids[stamp] == FRAME_ID
 
 
 def test_camera_to_movenet_poses_over_dds(ros_context, asset_dir):
@@ -165,28 +163,17 @@ def test_camera_to_movenet_poses_over_dds(ros_context, asset_dir):
     recorder = Recorder(ros_context)
     camera = None
     try:
-        # pose_1.mp4: 120 frames of 576x576 at 30 fps, sent at 15 fps so none waits, looped
-        # until 120 reached pose_node (camera_node publishes before it discovers pose_node: the
-        # first 1 to 3 s of frames go nowhere), then stopped.
+        # pose_1.mp4: 120 frames of 576x576 at 30 fps, sent at 15 fps so none waits.
         camera = start_camera_after_pose_node(
-            recorder,
-            pose_node,
-            f"source:={asset_dir / 'media/tfjs/pose_1.mp4'}",
-            "fps:=15.0",
-            "loop:=true",
+            recorder, pose_node, f"source:={asset_dir / 'media/tfjs/pose_1.mp4'}", "fps:=15.0"
         )
-        recorder.spin_until(
-            lambda: recorder.counters().get("received_frames_total", 0) >= WANTED_FRAMES,
-            [pose_node, camera],
-            f"{WANTED_FRAMES} frames received by pose_node",
-        )
-        camera.send_signal(signal.SIGINT)
-        camera.wait(timeout=30)
+        recorder.spin_until(lambda: camera.poll() is not None, [pose_node], "end of pose_1.mp4")
 
         def settled() -> bool:  # two /diagnostics in a row, every image received handled
             counts = recorder.counters()
             return (
-                counts == recorder.counters(-2)
+                bool(counts)
+                and counts == recorder.counters(-2)
                 and counts["processed_frames_total"]
                 + counts["dropped_frames_total"]
                 + counts["rejected_frames_total"]
@@ -202,6 +189,7 @@ def test_camera_to_movenet_poses_over_dds(ros_context, asset_dir):
         node_log = stop(pose_node)
 
     assert camera.returncode == 0, camera_log
+    assert len(recorder.images) == 120  # camera_node waited for both readers
     counts = recorder.counters()
     received = counts["received_frames_total"]
     assert counts["processed_frames_total"] == len(recorder.poses), node_log
@@ -271,7 +259,8 @@ def test_camera_to_openpose_poses_over_dds(ros_context, asset_dir):
                 if k.score > 0:
                     assert 0.0 <= k.x <= 768 and 0.0 <= k.y <= 576, (k.x, k.y)
     # Measured: the first 30 frames hold 2.9 people a frame on average, the first 60 3.0
-    # (1 to 6; no one in frames 87 to 99), and 2.8 to 2.9 here (capped at 4, three runs).
+    # (1 to 6; no one in frames 87 to 99), and 2.6 to 2.9 here (capped at 4, five runs; the
+    # frames that arrive while the network compiles for the first image are replaced).
     assert np.mean(people) >= 2.0, f"{np.mean(people):.2f} people a frame: {people}"
 
 
