@@ -34,7 +34,7 @@ def test_markers_clear_first_then_joints_and_lines_above_threshold(layout):
     nose = layout.index("nose")
     assert joints.type == Marker.SPHERE_LIST and len(joints.points) == layout.num_keypoints - 1
     first_shown = person(1, layout).keypoints[1 if nose == 0 else 0]
-    assert joints.points[0].x == np.float32(first_shown[0]) * PIXEL_SIZE_M
+    assert joints.points[0].x == float(first_shown[0]) * PIXEL_SIZE_M
     nose_edges = sum(1 for a, b in layout.edges if nose in (a, b))
     assert lines.type == Marker.LINE_LIST
     assert len(lines.points) == 2 * (len(layout.edges) - nose_edges)
