@@ -22,9 +22,7 @@ def person_to_msg(person: Person) -> PersonPose:
         y_min=float(y_min),
         x_max=float(x_max),
         y_max=float(y_max),
-        keypoints=[
-            Keypoint(x=float(x), y=float(y), score=float(s)) for x, y, s in person.keypoints
-        ],
+        keypoints=[Keypoint(x=x, y=y, score=s) for x, y, s in person.keypoints.tolist()],
     )
 
 
