@@ -1,4 +1,4 @@
-"""MoveNet Lightning against upstream's expected keypoints, for the accuracy test and ``make bench``.
+"""MoveNet Lightning against upstream's keypoints, for the accuracy test and ``make bench``.
 
 Still images: ``tf_examples/pose_landmark_truth.csv`` from TensorFlow's
 pose-estimation example (a single pass over the full frame padded to a
@@ -61,7 +61,9 @@ def video_worst_errors(asset_dir: Path, estimator: PoseEstimator) -> list[float]
         people = estimator.estimate(read[1], index / VIDEO_FPS)
         names = COCO17.keypoint_names
         truth = np.array([[expected[index][n]["x"], expected[index][n]["y"]] for n in names])
-        worst.append(float(keypoint_errors(people[0].keypoints, truth).max()) if people else np.inf)
+        worst.append(
+            float(keypoint_errors(people[0].keypoints, truth).max()) if people else np.inf
+        )
     capture.release()
     if len(worst) != len(expected):
         raise ValueError(f"pose_1.mp4 gave {len(worst)} frames, pose_1.json has {len(expected)}")
@@ -74,7 +76,7 @@ def fraction_within(worst_errors: list[float], tolerance_px: float) -> float:
 
 
 def movenet_accuracy(asset_dir: Path, backend: str = "openvino") -> dict[str, object]:
-    """The accuracy block: still-image max / median errors and the video's share within 60 px."""
+    """Compute the accuracy block: still-image errors and the video's share within 60 px."""
     still = {}
     for name, image, truth in still_cases(asset_dir):
         estimator = create_estimator("movenet_lightning", backend=backend, **STILL_ONLY)

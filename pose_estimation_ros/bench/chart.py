@@ -50,7 +50,9 @@ def _histograms(
     """Latency histograms (capture to UDP datagram), one outline per model, shared bins."""
     left, top, right, bottom = box
     _text(canvas, "capture -> UDP datagram latency at 30 fps (ms)", (left, top - 12), 0.55)
-    everything = np.concatenate([np.asarray(v, float) for v in samples.values() if len(v)] or [[0]])
+    everything = np.concatenate(
+        [np.asarray(v, float) for v in samples.values() if len(v)] or [[0]]
+    )
     high = float(np.percentile(everything, 99)) * 1.05 or 1.0
     bins = np.linspace(0.0, high, 41)
     counts = {m: np.histogram(np.clip(v, 0, high), bins)[0] for m, v in samples.items() if len(v)}
@@ -70,7 +72,13 @@ def _histograms(
         points.append((int(xs[-1]), bottom))
         cv2.polylines(canvas, [np.array(points, np.int32)], False, colour, 2, cv2.LINE_AA)
         _text(canvas, model, (right - 220, top + 20 * (index + 1)))
-        cv2.line(canvas, (right - 250, top + 20 * index + 15), (right - 228, top + 20 * index + 15), colour, 3)
+        cv2.line(
+            canvas,
+            (right - 250, top + 20 * index + 15),
+            (right - 228, top + 20 * index + 15),
+            colour,
+            3,
+        )
 
 
 def draw_chart(

@@ -33,12 +33,12 @@ import rclpy
 from pose_estimation_ros.bench.accuracy import media_root, movenet_accuracy
 from pose_estimation_ros.bench.baseline_loop import run_baseline
 from pose_estimation_ros.bench.chart import draw_chart
-from pose_estimation_ros.bench.graph_session import run_graph
+from pose_estimation_ros.bench.graph_session import GraphRun, run_graph
 from pose_estimation_ros.bench.openpose_loop import run_openpose_baseline
 from pose_estimation_ros.bench.pose_bench import read_frames
 from pose_estimation_ros.bench.report import format_table, machine, write_json
 from pose_estimation_ros.bench.stage_split import bridge_ms, camera_publish_ms, pose_stages_ms
-from pose_estimation_ros.bench.stats import ratio, steady_rate, summary_ms
+from pose_estimation_ros.bench.stats import median_field, ratio, steady_rate, summary_ms
 from pose_estimation_ros.core.assets import resolve
 
 MOVENET = "movenet_lightning"
@@ -60,6 +60,12 @@ def baseline(model: str, frames: int, sink: socket.socket) -> dict[str, Any]:
     else:
         result = run_openpose_baseline(video, model, address, frames)
     return {"frames": result.frames, "seconds": result.seconds, "fps": result.fps}
+
+
+def pose_node_figures(run: GraphRun) -> dict[str, float]:
+    """Pose node's own /diagnostics over the run (first two periods left out), medians."""
+    keys = ("input_rate_hz", "output_rate_hz", "inference_ms_mean", "dropped_frames_total")
+    return {key: median_field(run.pose_diagnostics, key, skip=2) for key in keys}
 
 
 def stages(model: str, frames: int, warmup: int, people: int, node) -> dict[str, float]:
@@ -101,6 +107,7 @@ def measure_model(
             "frames": max(len(fast.frames) - warmup, 0),
             "fps": graph_fps,
             "ratio": ratio(graph_fps, base["fps"]),
+            "pose_node": pose_node_figures(fast),
             "exit_codes": fast.exit_codes,
             "timed_out": fast.timed_out,
         },
@@ -110,6 +117,7 @@ def measure_model(
             "capture_to_image": to_image,
             "graph_fps": steady_rate([f.arrival_s for f in paced.frames], warmup),
             "people_median": people,
+            "pose_node": pose_node_figures(paced),
             "exit_codes": paced.exit_codes,
             "timed_out": paced.timed_out,
             "samples_ms": [round(v, 3) for v in latencies],
@@ -141,7 +149,9 @@ def main(argv: list[str] | None = None) -> int:
         "settings": {"warmup": args.warmup, "paced_fps": PACED_FPS, "video": "vtest.avi"},
         "models": {},
     }
-    plan = {MOVENET: args.frames} | ({} if args.skip_openpose else {OPENPOSE: args.openpose_frames})
+    plan = {MOVENET: args.frames} | (
+        {} if args.skip_openpose else {OPENPOSE: args.openpose_frames}
+    )
     started = time.monotonic()
     sink = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sink.bind(("127.0.0.1", 0))

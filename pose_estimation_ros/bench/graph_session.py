@@ -5,7 +5,9 @@ The nodes are started with ``runner.commands.graph_commands`` and
 launch file use), with a params file that differs from the installed one only
 in the camera's ``fps`` and ``loop``. A UDP socket in this process receives
 the bridge's datagrams and decodes them; optionally a subscriber in this
-process times ``image_raw`` arrivals against their capture stamps.
+process times ``image_raw`` arrivals against their capture stamps, and the
+pose node's ``/diagnostics`` (input and output rates, inference time inside
+the node) are kept.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from diagnostic_msgs.msg import DiagnosticArray
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.node import Node
 from rclpy.qos import qos_profile_sensor_data
@@ -31,6 +34,7 @@ from pose_estimation_ros.runner.commands import default_params_file, graph_comma
 from pose_estimation_ros.runner.supervisor import Supervisor
 
 _NS_PER_S = 1_000_000_000
+POSE_STATUS = "pose_node: pose estimation"
 
 
 @dataclass
@@ -48,6 +52,7 @@ class GraphRun:
 
     frames: list[FrameArrival]
     image_latency_ms: list[float] = field(default_factory=list)
+    pose_diagnostics: list[dict[str, str]] = field(default_factory=list)
     exit_codes: dict[str, int] = field(default_factory=dict)
     timed_out: bool = False
 
@@ -100,27 +105,37 @@ class DatagramSink:
             self._seen.add((header.stream, header.sequence))
             stamp_ns = header.stamp_sec * _NS_PER_S + header.stamp_nanosec
             self.frames.append(
-                FrameArrival(arrival_ns / _NS_PER_S, (arrival_ns - stamp_ns) / 1e6, len(part.frame.people))
+                FrameArrival(
+                    arrival_ns / _NS_PER_S, (arrival_ns - stamp_ns) / 1e6, len(part.frame.people)
+                )
             )
 
 
-class ImageProbe(Node):
-    """Records, for each ``image_raw`` message, receive time minus capture stamp (ms)."""
+class GraphProbe(Node):
+    """Listens to the pose node's ``/diagnostics`` and, if asked, times ``image_raw`` arrivals."""
 
-    def __init__(self) -> None:
-        """Subscribe with sensor-data QoS (best effort), as a light extra reader."""
-        super().__init__("bench_image_probe")
-        self.latency_ms: list[float] = []
-        self.create_subscription(Image, "image_raw", self._on_image, qos_profile_sensor_data)
+    def __init__(self, probe_images: bool) -> None:
+        """Subscribe to /diagnostics; to ``image_raw`` too (best effort, a light extra reader)."""
+        super().__init__("bench_probe")
+        self.image_latency_ms: list[float] = []
+        self.pose_diagnostics: list[dict[str, str]] = []
+        self.create_subscription(DiagnosticArray, "/diagnostics", self._on_diagnostics, 10)
+        if probe_images:
+            self.create_subscription(Image, "image_raw", self._on_image, qos_profile_sensor_data)
 
     def _on_image(self, msg: Image) -> None:
         now_ns = time.time_ns()
         stamp_ns = msg.header.stamp.sec * _NS_PER_S + msg.header.stamp.nanosec
-        self.latency_ms.append((now_ns - stamp_ns) / 1e6)
+        self.image_latency_ms.append((now_ns - stamp_ns) / 1e6)
+
+    def _on_diagnostics(self, msg: DiagnosticArray) -> None:
+        for status in msg.status:
+            if status.name == POSE_STATUS:
+                self.pose_diagnostics.append({kv.key: kv.value for kv in status.values})
 
 
 def write_params_file(path: Path, fps: float, loop: bool) -> Path:
-    """The installed params file with the camera's ``fps`` and ``loop`` replaced."""
+    """Write the installed params file with the camera's ``fps`` and ``loop`` replaced."""
     params = yaml.safe_load(default_params_file().read_text())
     camera = params["camera_node"]["ros__parameters"]
     camera["fps"], camera["loop"] = float(fps), loop
@@ -169,10 +184,9 @@ def run_graph(
     }
     supervisor = Supervisor(graph_commands(arguments))
     executor = SingleThreadedExecutor()
-    probe = ImageProbe() if probe_images else None
-    if probe is not None:
-        executor.add_node(probe)
-        threading.Thread(target=executor.spin, daemon=True).start()
+    probe = GraphProbe(probe_images)
+    executor.add_node(probe)
+    threading.Thread(target=executor.spin, daemon=True).start()
     ended = threading.Event()
     with output_to(log_path):
         supervisor.start()
@@ -185,11 +199,11 @@ def run_graph(
         codes = supervisor.stop()
         sink.close()
         executor.shutdown()
-        if probe is not None:
-            probe.destroy_node()
+        probe.destroy_node()
     return GraphRun(
         frames=list(sink.frames),
-        image_latency_ms=list(probe.latency_ms) if probe is not None else [],
+        image_latency_ms=list(probe.image_latency_ms),
+        pose_diagnostics=list(probe.pose_diagnostics),
         exit_codes=codes,
         timed_out=len(sink.frames) < frames,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from math import nan
 from pathlib import Path
 from typing import Any
 
@@ -23,14 +24,12 @@ STAGE_ROWS = (
 
 
 def machine() -> dict[str, Any]:
-    """CPUs this process may use, the CPU model and the load average now."""
+    """Describe the CPUs this process may use, their model and the load average now."""
     model = "unknown"
     try:
         with open("/proc/cpuinfo") as cpuinfo:
-            model = next(
-                (line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")),
-                model,
-            )
+            names = (line.split(":", 1)[1].strip() for line in cpuinfo if "model name" in line)
+            model = next(names, model)
     except OSError:
         pass
     return {
@@ -40,53 +39,94 @@ def machine() -> dict[str, Any]:
     }
 
 
-def format_table(results: dict[str, Any]) -> str:
-    """The figures of ``results`` (the JSON document) as a plain-text table."""
+def _verdict(met: bool) -> str:
+    return "met" if met else "NOT met"
+
+
+def _throughput(models: dict[str, Any]) -> list[str]:
     lines = [
-        f"machine: {results['machine']['cpus']} CPUs, {results['machine']['cpu_model']}, "
-        f"load average at start {results['machine']['load_average']}",
-        "",
         f"{'throughput, vtest.avi, camera fps 0':40s}{'baseline fps':>13s}{'graph fps':>11s}"
-        f"{'ratio':>8s}   goal >= {GOAL_RATIO}x",
+        f"{'ratio':>8s}   goal >= {GOAL_RATIO}x"
     ]
-    models = results["models"]
     for model, figures in models.items():
         ratio = figures["graph"]["ratio"]
         lines.append(
             f"{model:40s}{figures['baseline']['fps']:13.1f}{figures['graph']['fps']:11.1f}"
-            f"{ratio:7.2f}x   {'met' if ratio >= GOAL_RATIO else 'NOT met'}"
+            f"{ratio:7.2f}x   {_verdict(ratio >= GOAL_RATIO)}"
         )
-    lines += ["", f"{'latency, vtest.avi at 30 fps (ms)':40s}{'p50':>8s}{'p95':>8s}{'frames':>8s}"]
+    return lines
+
+
+def _pose_node(models: dict[str, Any]) -> list[str]:
+    lines = ["pose_node's own /diagnostics during the graph runs (medians)"]
     for model, figures in models.items():
-        for key, label in (("capture_to_udp", "capture -> UDP datagram"),
-                           ("capture_to_image", "capture -> image_raw subscriber")):
+        alone = figures["stages_ms"].get("inference", nan)
+        for run, label in (("graph", "fps 0"), ("latency", "30 fps")):
+            node = figures[run].get("pose_node", {})
+            lines.append(
+                f"  {model}, camera {label:6s}: images in {node.get('input_rate_hz', nan):6.1f}/s,"
+                f" poses out {node.get('output_rate_hz', nan):5.1f}/s, inference in the node "
+                f"{node.get('inference_ms_mean', nan):6.2f} ms (alone: {alone:.2f} ms)"
+            )
+    return lines
+
+
+def _latency(models: dict[str, Any]) -> list[str]:
+    lines = [f"{'latency, vtest.avi at 30 fps (ms)':44s}{'p50':>8s}{'p95':>8s}{'frames':>8s}"]
+    labels = {"capture_to_udp": "-> UDP datagram", "capture_to_image": "-> image_raw reader"}
+    for model, figures in models.items():
+        for key, label in labels.items():
             cell = figures["latency"][key]
             goal = ""
             if key == "capture_to_udp":
-                goal = f"   goal p95 <= {GOAL_P95_MS:g}: {'met' if cell['p95'] <= GOAL_P95_MS else 'NOT met'}"
+                goal = f"   goal p95 <= {GOAL_P95_MS:g}: {_verdict(cell['p95'] <= GOAL_P95_MS)}"
             lines.append(
-                f"{model + ' ' + label:40s}{cell['p50']:8.2f}{cell['p95']:8.2f}{cell['count']:8d}{goal}"
+                f"{model + ' capture ' + label:44s}{cell['p50']:8.2f}{cell['p95']:8.2f}"
+                f"{cell['count']:8d}{goal}"
             )
-    lines += ["", "median ms per frame by stage" + "".join(f"{m:>22s}" for m in models)]
+    return lines
+
+
+def _stages(models: dict[str, Any]) -> list[str]:
+    lines = ["median ms per frame by stage" + "".join(f"{m:>22s}" for m in models)]
     for stage in STAGE_ROWS:
-        cells = "".join(f"{models[m]['stages_ms'].get(stage, float('nan')):22.2f}" for m in models)
+        cells = "".join(f"{models[m]['stages_ms'].get(stage, nan):22.2f}" for m in models)
         lines.append(f"{stage:28s}{cells}")
-    lines.append(f"{'sum of stages':28s}" + "".join(
-        f"{sum(models[m]['stages_ms'].values()):22.2f}" for m in models
-    ))
-    accuracy = results.get("accuracy")
-    if accuracy:
-        lines += ["", f"accuracy, {accuracy['model']} on {accuracy['backend']}:"]
-        for name, errors in accuracy["still_images"].items():
-            lines.append(
-                f"  tf_examples {name:12s} max {errors['max_px']:6.1f} px, "
-                f"median {errors['median_px']:5.1f} px (upstream allows {accuracy['still_tolerance_px']:g})"
-            )
+    sums = "".join(f"{sum(models[m]['stages_ms'].values()):22.2f}" for m in models)
+    return [*lines, f"{'sum of stages':28s}{sums}"]
+
+
+def _accuracy(accuracy: dict[str, Any]) -> list[str]:
+    lines = [f"accuracy, {accuracy['model']} on {accuracy['backend']}:"]
+    for name, errors in accuracy["still_images"].items():
         lines.append(
-            f"  {accuracy['video']}: {accuracy['video_within_60px_percent']:.1f}% of "
-            f"{accuracy['video_frames']} frames with every keypoint within 60 px"
+            f"  tf_examples {name:12s} max {errors['max_px']:6.1f} px, median "
+            f"{errors['median_px']:5.1f} px (upstream allows {accuracy['still_tolerance_px']:g})"
         )
-    return "\n".join(lines)
+    lines.append(
+        f"  {accuracy['video']}: {accuracy['video_within_60px_percent']:.1f}% of "
+        f"{accuracy['video_frames']} frames with every keypoint within 60 px"
+    )
+    return lines
+
+
+def format_table(results: dict[str, Any]) -> str:
+    """Format ``results`` (the JSON document) as a plain-text table."""
+    info = results["machine"]
+    models = results["models"]
+    sections = [
+        [
+            f"machine: {info['cpus']} CPUs, {info['cpu_model']}, "
+            f"load average at start {info['load_average']}"
+        ],
+        _throughput(models),
+        _pose_node(models),
+        _latency(models),
+        _stages(models),
+    ]
+    if results.get("accuracy"):
+        sections.append(_accuracy(results["accuracy"]))
+    return "\n\n".join("\n".join(section) for section in sections)
 
 
 def write_json(results: dict[str, Any], path: Path) -> Path:

@@ -54,7 +54,7 @@ def camera_publish_ms(node: Node, frames: list[np.ndarray]) -> list[float]:
 
 
 def openpose_pipeline(model: str, frames: list[np.ndarray], node: Node) -> dict[str, list[float]]:
-    """OpenPose's per-frame stages as pose_node runs them; milliseconds per stage per frame."""
+    """Time OpenPose's per-frame stages as pose_node runs them; ms per stage per frame."""
     estimator = create_estimator(model, backend="openvino")
     publisher = node.create_publisher(PoseArray, "bench_poses", 10)
     times: dict[str, list[float]] = defaultdict(list)
@@ -68,7 +68,9 @@ def openpose_pipeline(model: str, frames: list[np.ndarray], node: Node) -> dict[
         times["inference"].append(seconds * 1e3)  # resize included: it is in infer
         people, seconds = timed(estimator.decode, heatmaps, pafs, geometry)
         times["postprocess"].append(seconds * 1e3)
-        frame = PoseFrame(estimator.model, estimator.layout, image.shape[1], image.shape[0], people)
+        frame = PoseFrame(
+            estimator.model, estimator.layout, image.shape[1], image.shape[0], people
+        )
         _, seconds = timed(lambda: publisher.publish(pose_frame_to_msg(frame, msg.header)))
         times["publishing"].append(seconds * 1e3)
     times["preprocess"] = [0.0] * len(frames)

@@ -34,3 +34,14 @@ def ratio(ours: float, baseline: float) -> float:
     if not baseline or math.isnan(baseline) or math.isnan(ours):
         return math.nan
     return ours / baseline
+
+
+def median_field(records: Sequence[dict[str, str]], key: str, skip: int = 0) -> float:
+    """Median of a numeric field over ``records[skip:]`` (fields that are not numbers ignored)."""
+    values = []
+    for record in records[skip:]:
+        try:
+            values.append(float(record[key]))
+        except (KeyError, ValueError):
+            continue
+    return float(np.median(values)) if values else math.nan
