@@ -36,7 +36,8 @@ from pose_estimation_ros.bench.chart import draw_chart
 from pose_estimation_ros.bench.graph_session import GraphRun, run_graph
 from pose_estimation_ros.bench.openpose_loop import run_openpose_baseline
 from pose_estimation_ros.bench.pose_bench import read_frames
-from pose_estimation_ros.bench.report import format_table, machine, write_json
+from pose_estimation_ros.bench.machine import busy_share, describe, snapshot
+from pose_estimation_ros.bench.report import format_table, write_json
 from pose_estimation_ros.bench.stage_split import bridge_ms, camera_publish_ms, pose_stages_ms
 from pose_estimation_ros.bench.stats import median_field, ratio, steady_rate, summary_ms
 from pose_estimation_ros.core.assets import resolve
@@ -81,14 +82,15 @@ def stages(model: str, frames: int, warmup: int, people: int, node) -> dict[str,
 
 
 def measure_model(
-    model: str, frames: int, warmup: int, output: Path, node, sink: socket.socket
+    model: str, frames: int, args: argparse.Namespace, node, sink: socket.socket
 ) -> dict[str, Any]:
     """Baseline, graph at full speed, graph at 30 fps and the stage split for ``model``."""
-    video = resolve("vtest_video")
+    video, warmup, output = resolve("vtest_video"), args.warmup, args.output
     print(f"{model}: baseline loop, {frames} frames", flush=True)
     base = baseline(model, frames, sink)
-    print(f"{model}: graph, camera fps 0, {warmup} + {frames} frames", flush=True)
-    fast = run_graph(model, video, 0.0, warmup + frames, output / f"{model}-fps0.log")
+    pace = args.camera_fps
+    print(f"{model}: graph, camera fps {pace:g}, {warmup} + {frames} frames", flush=True)
+    fast = run_graph(model, video, pace, warmup + frames, output / f"{model}-fps{pace:g}.log")
     graph_fps = steady_rate([f.arrival_s for f in fast.frames], warmup)
     print(f"{model}: graph, camera at {PACED_FPS:g} fps, {warmup} + {frames} frames", flush=True)
     paced = run_graph(
@@ -104,6 +106,7 @@ def measure_model(
     return {
         "baseline": base,
         "graph": {
+            "camera_fps": pace,
             "frames": max(len(fast.frames) - warmup, 0),
             "fps": graph_fps,
             "ratio": ratio(graph_fps, base["fps"]),
@@ -134,6 +137,12 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         "--openpose-frames", type=int, default=100, help="OpenPose frames per measurement"
     )
     parser.add_argument("--warmup", type=int, default=20, help="frames left out at each start")
+    parser.add_argument(
+        "--camera-fps",
+        type=float,
+        default=0.0,
+        help="camera pace for the throughput run (0: as fast as possible, the reference)",
+    )
     parser.add_argument("--skip-openpose", action="store_true", help="MoveNet only")
     parser.add_argument("--output", type=Path, default=Path("bench-results"))
     return parser.parse_args(argv)
@@ -145,23 +154,21 @@ def main(argv: list[str] | None = None) -> int:
     args.output.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("ROS_DOMAIN_ID", str(random.randint(101, 200)))
     results: dict[str, Any] = {
-        "machine": machine(),
+        "machine": describe(),
         "settings": {"warmup": args.warmup, "paced_fps": PACED_FPS, "video": "vtest.avi"},
         "models": {},
     }
     plan = {MOVENET: args.frames} | (
         {} if args.skip_openpose else {OPENPOSE: args.openpose_frames}
     )
-    started = time.monotonic()
+    started, cpu_start = time.monotonic(), snapshot()
     sink = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sink.bind(("127.0.0.1", 0))
     rclpy.init()
     node = rclpy.create_node("graph_bench")
     try:
         for model, frames in plan.items():
-            results["models"][model] = measure_model(
-                model, frames, args.warmup, args.output, node, sink
-            )
+            results["models"][model] = measure_model(model, frames, args, node, sink)
             results["settings"][f"{model}_frames"] = frames
         print("accuracy block", flush=True)
         results["accuracy"] = movenet_accuracy(media_root())
@@ -170,6 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         rclpy.try_shutdown()
         sink.close()
     results["seconds"] = round(time.monotonic() - started, 1)
+    results["machine"].update(busy_share(cpu_start, snapshot()))
     print()
     print(format_table(results))
     json_path = write_json(results, args.output / "results.json")

@@ -15,6 +15,7 @@ import yaml
 
 from pose_estimation_ros.bench.bridge_bench import frame_of
 from pose_estimation_ros.bench.chart import HEIGHT, WIDTH, draw_chart
+from pose_estimation_ros.bench.machine import CpuSnapshot, busy_share
 from pose_estimation_ros.bench.graph_session import DatagramSink, write_params_file
 from pose_estimation_ros.bench.report import STAGE_ROWS, format_table, write_json
 from pose_estimation_ros.bench.stats import ratio, steady_rate, summary_ms
@@ -45,12 +46,26 @@ def test_ratio():
     assert math.isnan(ratio(10.0, 0.0)) and math.isnan(ratio(math.nan, 3.0))
 
 
+def test_busy_share_separates_this_run_from_other_work():
+    start, end = CpuSnapshot(10.0, 100.0, 1.0), CpuSnapshot(18.0, 110.0, 4.0)
+    share = busy_share(start, end)
+    assert share["machine_busy_percent"] == pytest.approx(80.0)
+    assert share["others_busy_percent"] == pytest.approx(50.0)
+    assert busy_share(start, start)["machine_busy_percent"] == 0.0
+
+
 def results_document():
     stages = {name: float(i) for i, name in enumerate(STAGE_ROWS)}
     latency = {"capture_to_udp": summary_ms([10.0, 11.0, 13.0]), "samples_ms": [10.0, 11.0, 13.0]}
     latency["capture_to_image"] = summary_ms([2.0, 3.0])
     return {
-        "machine": {"cpus": 2, "cpu_model": "test CPU", "load_average": [0.5, 0.5, 0.5]},
+        "machine": {
+            "cpus": 2,
+            "cpu_model": "test CPU",
+            "load_average": [0.5, 0.5, 0.5],
+            "machine_busy_percent": 90.0,
+            "others_busy_percent": 40.0,
+        },
         "models": {
             "movenet_lightning": {
                 "baseline": {"frames": 100, "seconds": 2.0, "fps": 50.0},
@@ -78,6 +93,7 @@ def test_table_shows_every_figure_and_the_goals():
     assert "goal p95 <= 12: NOT met" in table  # p95 of 10, 11, 13 is 12.8
     assert all(stage in table for stage in STAGE_ROWS)
     assert "100.0% of 120 frames" in table
+    assert "90% in all, 40% with work other than this benchmark" in table
 
 
 def test_json_round_trips_with_nan_as_null(tmp_path):
