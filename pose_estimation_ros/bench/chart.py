@@ -21,7 +21,7 @@ def _text(canvas: np.ndarray, text: str, origin: tuple[int, int], scale: float =
 def _stage_bars(
     canvas: np.ndarray, stages: Mapping[str, Mapping[str, float]], box: tuple[int, int, int, int]
 ) -> None:
-    """Horizontal bars: one row per stage, one bar per model, log-free linear ms scale."""
+    """Horizontal bars: one row per stage, one bar per model, linear ms scale."""
     left, top, right, bottom = box
     _text(canvas, "median ms per frame, by stage", (left, top - 12), 0.55)
     names = list(next(iter(stages.values()), {}))
@@ -45,19 +45,25 @@ def _stage_bars(
 
 
 def _histograms(
-    canvas: np.ndarray, samples: Mapping[str, Sequence[float]], box: tuple[int, int, int, int]
+    canvas: np.ndarray,
+    samples: Mapping[str, Sequence[float]],
+    box: tuple[int, int, int, int],
+    goal_ms: float,
 ) -> None:
-    """Latency histograms (capture to UDP datagram), one outline per model, shared bins."""
+    """Latency histograms (capture to UDP datagram), one outline per model, and the goal."""
     left, top, right, bottom = box
     _text(canvas, "capture -> UDP datagram latency at 30 fps (ms)", (left, top - 12), 0.55)
     everything = np.concatenate(
         [np.asarray(v, float) for v in samples.values() if len(v)] or [[0]]
     )
-    high = float(np.percentile(everything, 99)) * 1.05 or 1.0
+    high = max(float(np.percentile(everything, 99)) * 1.05, goal_ms * 1.5)
     bins = np.linspace(0.0, high, 41)
     counts = {m: np.histogram(np.clip(v, 0, high), bins)[0] for m, v in samples.items() if len(v)}
     tallest = max((c.max() for c in counts.values()), default=1) or 1
     cv2.line(canvas, (left, bottom), (right, bottom), (30, 30, 30), 1)
+    goal_x = int(left + goal_ms / high * (right - left))
+    cv2.line(canvas, (goal_x, top + 10), (goal_x, bottom), (40, 40, 220), 1, cv2.LINE_AA)
+    _text(canvas, f"goal p95 {goal_ms:g} ms", (goal_x + 4, top + 10), 0.4)
     for tick in np.linspace(0.0, high, 6):
         x = int(left + tick / high * (right - left))
         cv2.line(canvas, (x, bottom), (x, bottom + 5), (30, 30, 30), 1)
@@ -85,12 +91,15 @@ def draw_chart(
     stages: Mapping[str, Mapping[str, float]],
     latency_samples: Mapping[str, Sequence[float]],
     path: Path,
+    goal_ms: float,
 ) -> Path:
     """Write the chart to ``path`` (PNG) and return it."""
     canvas = np.full((HEIGHT, WIDTH, 3), 255, np.uint8)
     half = WIDTH // 2
     _stage_bars(canvas, stages, (MARGIN, MARGIN + 20, half - MARGIN, HEIGHT - MARGIN))
-    _histograms(canvas, latency_samples, (half + MARGIN, MARGIN + 20, WIDTH - MARGIN, HEIGHT - 60))
+    _histograms(
+        canvas, latency_samples, (half + MARGIN, MARGIN + 20, WIDTH - MARGIN, HEIGHT - 60), goal_ms
+    )
     for index, model in enumerate(stages):
         y = HEIGHT - 14
         x = MARGIN + 260 * index

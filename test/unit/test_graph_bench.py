@@ -15,8 +15,8 @@ import yaml
 
 from pose_estimation_ros.bench.bridge_bench import frame_of
 from pose_estimation_ros.bench.chart import HEIGHT, WIDTH, draw_chart
-from pose_estimation_ros.bench.machine import CpuSnapshot, busy_share
 from pose_estimation_ros.bench.graph_session import DatagramSink, write_params_file
+from pose_estimation_ros.bench.machine import CpuSnapshot, busy_share
 from pose_estimation_ros.bench.report import STAGE_ROWS, format_table, write_json
 from pose_estimation_ros.bench.stats import ratio, steady_rate, summary_ms
 from pose_estimation_ros.core.wire import WireHeader, encode_frame
@@ -112,6 +112,7 @@ def test_chart_is_a_png_of_the_expected_size(tmp_path):
         {"movenet_lightning": document["stages_ms"]},
         {"movenet_lightning": document["latency"]["samples_ms"]},
         tmp_path / "chart.png",
+        12.0,
     )
     image = cv2.imread(str(path))
     assert image.shape == (HEIGHT, WIDTH, 3)
