@@ -7,14 +7,12 @@ and video as the graph it is compared with. Not used by the package.
 
 from __future__ import annotations
 
-import socket
-import time
 from pathlib import Path
 
 import cv2
-import msgpack
+import numpy as np
 
-from pose_estimation_ros.bench.baseline_loop import BaselineResult
+from pose_estimation_ros.bench.baseline_loop import BaselineResult, run_loop
 from pose_estimation_ros.core.estimator import create_estimator
 
 
@@ -25,21 +23,12 @@ def run_openpose_baseline(
     estimator = create_estimator(model, backend="openvino")
     capture = cv2.VideoCapture(str(video))
     ok, frame = capture.read()
+    capture.release()
     if ok:
         estimator.estimate(frame, 0.0)  # compiles the network for this size: not timed
-    capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
-    sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    frames = 0
-    start = time.perf_counter()
-    while frames < max_frames:
-        ok, frame = capture.read()
-        if not ok:
-            break
-        people = estimator.estimate(frame, frames / 10.0)
-        payload = {"people": [person.keypoints.tolist() for person in people]}
-        sender.sendto(msgpack.packb(payload), address)
-        frames += 1
-    seconds = time.perf_counter() - start
-    capture.release()
-    sender.close()
-    return BaselineResult(frames, seconds)
+
+    def step(frame: np.ndarray, index: int) -> dict[str, list]:
+        people = estimator.estimate(frame, index / 10.0)
+        return {"people": [person.keypoints.tolist() for person in people]}
+
+    return run_loop(video, step, address, max_frames)

@@ -7,19 +7,11 @@ from math import nan
 from pathlib import Path
 from typing import Any
 
+from pose_estimation_ros.bench.stage_split import POSE_STAGES
+
 GOAL_RATIO = 1.2
 GOAL_P95_MS = 12.0
-STAGE_ROWS = (
-    "camera publish",
-    "DDS hop",
-    "receive",
-    "conversion",
-    "preprocess",
-    "inference",
-    "postprocess",
-    "publishing",
-    "bridge",
-)
+STAGE_ROWS = ("camera publish", "DDS hop", *POSE_STAGES, "bridge")
 
 
 def _verdict(met: bool) -> str:

@@ -24,7 +24,7 @@ from std_msgs.msg import Header
 
 from pose_estimation_ros.bench.bridge_bench import frame_of, microseconds_per_call
 from pose_estimation_ros.bench.openpose_bench import timed
-from pose_estimation_ros.bench.pose_bench import run_pipeline
+from pose_estimation_ros.bench.pose_bench import STAGES, run_pipeline
 from pose_estimation_ros.core.estimator import create_estimator
 from pose_estimation_ros.core.openpose.sizing import fit_input
 from pose_estimation_ros.core.types import PoseFrame
@@ -36,7 +36,8 @@ from pose_estimation_ros.nodes.conversions import (
 )
 from pose_estimation_ros.nodes.udp_bridge_node import UdpBridgeNode
 
-POSE_STAGES = ("receive", "conversion", "preprocess", "inference", "postprocess", "publishing")
+# pose_bench's stages but markers, which pose_node builds only while someone subscribes.
+POSE_STAGES = tuple(stage for stage in STAGES if stage != "markers")
 
 
 def camera_publish_ms(node: Node, frames: list[np.ndarray]) -> list[float]:
