@@ -156,3 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         sock.close()
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

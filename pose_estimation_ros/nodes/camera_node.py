@@ -41,6 +41,8 @@ RELIABILITY = {
     "best_effort": ReliabilityPolicy.BEST_EFFORT,
 }
 
+_READER_POLL_S = 0.05
+
 PARAMS = (
     ParamSpec(
         "source",
@@ -90,6 +92,14 @@ PARAMS = (
         1,
         "publisher history depth (frames kept for slow reliable readers)",
         min_value=1,
+        read_only=True,
+    ),
+    ParamSpec(
+        "wait_for_readers",
+        0,
+        "publish the first frame only once this many subscribers read image_raw (so a video "
+        "file is not half played before a pose node has loaded its model); 0: start at once",
+        min_value=0,
         read_only=True,
     ),
     ParamSpec(
@@ -143,7 +153,16 @@ class CameraNode(Node):
             self._thread.join(timeout=10.0)
         self._source.close()
 
+    def _wait_for_readers(self) -> None:
+        readers = self._params["wait_for_readers"]
+        if readers and self._image_pub.get_subscription_count() < readers:
+            self.get_logger().info(f"waiting for {readers} subscriber(s) of image_raw")
+            while self._image_pub.get_subscription_count() < readers:
+                if self._stop.wait(_READER_POLL_S):
+                    return
+
     def _capture(self) -> None:
+        self._wait_for_readers()
         frames = capture_frames(
             self._source,
             lambda: self.get_clock().now().nanoseconds,

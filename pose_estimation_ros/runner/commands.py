@@ -27,22 +27,35 @@ def _ros_value(value: object) -> str:
     return text.removesuffix("\n...")
 
 
-def node_command(spec: graph.NodeSpec, arguments: Mapping[str, str]) -> list[str]:
-    """Argv for one node: its executable with name, namespace, params file and overrides."""
+def node_command(
+    spec: graph.NodeSpec,
+    arguments: Mapping[str, str],
+    extra_parameters: Mapping[str, object] | None = None,
+) -> list[str]:
+    """Argv for one node: its executable with name, namespace, params file and overrides.
+
+    ``extra_parameters`` are set after the launch arguments' overrides (the
+    runner's own options, e.g. publishing the annotated image for ``--record``).
+    """
     params_file = arguments.get("params_file") or str(default_params_file())
     command = [str(executable_path(spec)), "--ros-args", "-r", f"__node:={spec.name}"]
     if arguments.get("namespace"):
         command += ["-r", f"__ns:=/{arguments['namespace'].strip('/')}"]
     command += ["--params-file", params_file]
-    for name, value in graph.parameter_overrides(spec.name, arguments).items():
+    overrides = {**graph.parameter_overrides(spec.name, arguments), **(extra_parameters or {})}
+    for name, value in overrides.items():
         command += ["-p", f"{name}:={_ros_value(value)}"]
     for source, target in spec.remappings:
         command += ["-r", f"{source}:={target}"]
     return command
 
 
-def graph_commands(arguments: Mapping[str, str]) -> dict[str, list[str]]:
-    """Argv per enabled node, in graph order."""
+def graph_commands(
+    arguments: Mapping[str, str],
+    extra_parameters: Mapping[str, Mapping[str, object]] | None = None,
+) -> dict[str, list[str]]:
+    """Argv per enabled node, in graph order; ``extra_parameters`` maps node name to overrides."""
     merged = {**graph.defaults(), **arguments}
+    extra = extra_parameters or {}
     enabled = [spec for spec in graph.NODES if graph.is_enabled(spec, merged)]
-    return {spec.name: node_command(spec, merged) for spec in enabled}
+    return {spec.name: node_command(spec, merged, extra.get(spec.name)) for spec in enabled}

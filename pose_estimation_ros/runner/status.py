@@ -89,5 +89,5 @@ class StatusNode(Node):
     def _on_diagnostics(self, msg: DiagnosticArray) -> None:
         for status in msg.status:
             for item in status.values:
-                if item.key == "dropped_frames":
+                if item.key == "dropped_frames_total":
                     self._status.dropped_frames = int(item.value)

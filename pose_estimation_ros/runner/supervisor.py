@@ -34,21 +34,25 @@ class Supervisor:
         self._commands = dict(commands)
         self._processes: dict[str, subprocess.Popen] = {}
 
-    def start(self) -> None:
-        """Start every process (each ignores the terminal's Ctrl-C; the runner forwards it)."""
-        for name, command in self._commands.items():
-            self._processes[name] = subprocess.Popen(
-                list(command), start_new_session=True, preexec_fn=_die_with_parent
-            )
+    def start(self, name: str) -> None:
+        """Start one process in its own session (the terminal's Ctrl-C reaches the runner only)."""
+        self._processes[name] = subprocess.Popen(
+            list(self._commands[name]), start_new_session=True, preexec_fn=_die_with_parent
+        )
+
+    def exited(self) -> Exit | None:
+        """Return the first started process found ended, if any."""
+        for name, process in self._processes.items():
+            code = process.poll()
+            if code is not None:
+                return Exit(name, code)
+        return None
 
     def first_exit(self, poll_s: float = 0.1) -> Exit:
         """Block until any process ends; return which and how."""
-        while True:
-            for name, process in self._processes.items():
-                code = process.poll()
-                if code is not None:
-                    return Exit(name, code)
+        while (ended := self.exited()) is None:
             time.sleep(poll_s)
+        return ended
 
     def stop(self, grace_s: float = 10.0) -> dict[str, int]:
         """SIGINT every live process, then SIGTERM/SIGKILL stragglers; return all exit codes."""

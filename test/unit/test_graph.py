@@ -108,3 +108,15 @@ def test_every_parameter_set_for_a_node_is_declared_by_it(spec):
     from_file = set(params[spec.name]["ros__parameters"])
     assert from_arguments <= declared, from_arguments - declared
     assert from_file <= declared, from_file - declared
+
+
+def test_rviz_config_is_installed_and_shows_the_graph_topics():
+    from ament_index_python.packages import get_package_share_directory
+
+    path = Path(get_package_share_directory(graph.PACKAGE)) / "rviz" / "pose.rviz"
+    config = yaml.safe_load(path.read_text())["Visualization Manager"]
+    topics = {d["Topic"]["Value"] for d in config["Displays"] if "Topic" in d}
+    assert {"image_annotated", "pose_markers"} <= topics
+    params = yaml.safe_load(default_params_file().read_text())
+    frame_id = params["camera_node"]["ros__parameters"]["frame_id"]
+    assert config["Global Options"]["Fixed Frame"] == frame_id
