@@ -182,18 +182,22 @@ def run_graph(
         "port": str(sink.port),
         "params_file": str(params),
     }
-    supervisor = Supervisor(graph_commands(arguments))
+    # As ``make run``: the camera starts once its readers are there (the pose node, the probe).
+    readers = {"camera_node": {"wait_for_readers": 2 if probe_images else 1}}
+    commands = graph_commands(arguments, readers)
+    supervisor = Supervisor(commands)
     executor = SingleThreadedExecutor()
     probe = GraphProbe(probe_images)
     executor.add_node(probe)
     threading.Thread(target=executor.spin, daemon=True).start()
-    ended = threading.Event()
-    with output_to(log_path):
-        supervisor.start()
-    threading.Thread(target=lambda: (supervisor.first_exit(), ended.set()), daemon=True).start()
     deadline = time.monotonic() + timeout_s
     try:
-        while len(sink.frames) < frames and not ended.is_set() and time.monotonic() < deadline:
+        with output_to(log_path):
+            for name in commands:
+                supervisor.start(name)
+        while len(sink.frames) < frames and time.monotonic() < deadline:
+            if supervisor.exited() is not None:
+                break
             time.sleep(0.05)
     finally:
         codes = supervisor.stop()
