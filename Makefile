@@ -1,10 +1,11 @@
 # Entry points for a machine without ROS 2 (see README.md).
 #   make run    set up (once) and run the pose graph
 #   make test   set up (once) and run every test and linter
+#   make bench  set up (once) and benchmark the graph against the seed loop (bench-results/)
 SHELL := /bin/bash
 IN_ENV := tools/in_env.sh
 
-.PHONY: setup run test lint clean
+.PHONY: setup run test lint bench clean
 
 setup:
 	@tools/setup.sh
@@ -17,6 +18,9 @@ test: setup
 
 lint: setup
 	@$(IN_ENV) pytest test/test_linters.py
+
+bench: setup
+	@$(IN_ENV) python -m pose_estimation_ros.bench.graph_bench $(ARGS)
 
 clean:
 	rm -rf build install log

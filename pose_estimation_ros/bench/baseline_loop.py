@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,11 +33,13 @@ class BaselineResult:
         return self.frames / self.seconds if self.seconds else 0.0
 
 
-def run_baseline(
-    video: Path, model: Path, address: tuple[str, int], max_frames: int, input_size: int = 192
+def run_loop(
+    video: Path,
+    step: Callable[[np.ndarray, int], object],
+    address: tuple[str, int],
+    max_frames: int,
 ) -> BaselineResult:
-    """Process up to ``max_frames`` frames of ``video`` the seed way; send each result by UDP."""
-    runner = OpenVinoRunner(model, precision="f32")
+    """Read up to ``max_frames`` frames; send msgpack of ``step(frame, index)`` for each by UDP."""
     capture = cv2.VideoCapture(str(video))
     sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     frames = 0
@@ -45,6 +48,21 @@ def run_baseline(
         ok, frame = capture.read()
         if not ok:
             break
+        sender.sendto(msgpack.packb(step(frame, frames)), address)
+        frames += 1
+    seconds = time.perf_counter() - start
+    capture.release()
+    sender.close()
+    return BaselineResult(frames, seconds)
+
+
+def run_baseline(
+    video: Path, model: Path, address: tuple[str, int], max_frames: int, input_size: int = 192
+) -> BaselineResult:
+    """Process up to ``max_frames`` frames of ``video`` the seed way; send each result by UDP."""
+    runner = OpenVinoRunner(model, precision="f32")
+
+    def step(frame: np.ndarray, _index: int) -> dict[str, list]:
         rgb = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
         height, width = rgb.shape[:2]
         side = max(height, width)
@@ -53,10 +71,6 @@ def run_baseline(
             rgb, top, side - height - top, left, side - width - left, cv2.BORDER_CONSTANT, value=0
         )
         tensor = cv2.resize(square, (input_size, input_size))[np.newaxis]
-        keypoints = runner.run(tensor)[0][0, 0]
-        sender.sendto(msgpack.packb({"keypoints": keypoints.tolist()}), address)
-        frames += 1
-    seconds = time.perf_counter() - start
-    capture.release()
-    sender.close()
-    return BaselineResult(frames, seconds)
+        return {"keypoints": runner.run(tensor)[0][0, 0].tolist()}
+
+    return run_loop(video, step, address, max_frames)

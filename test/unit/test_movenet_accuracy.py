@@ -7,32 +7,27 @@ for ``pose_1.mp4``, with smart crop and smoothing on; upstream allows 60 px.
 OpenVINO runs with ``INFERENCE_PRECISION_HINT`` f32 for exact numbers.
 """
 
-import csv
-import json
 import os
 
-import cv2
 import numpy as np
 import pytest
 
+from pose_estimation_ros.bench.accuracy import (
+    STILL_ONLY,
+    STILL_TOLERANCE_PX,
+    VIDEO_TOLERANCE_PX,
+    fraction_within,
+    keypoint_errors,
+    still_cases,
+    video_worst_errors,
+)
 from pose_estimation_ros.core.estimator import create_estimator
 from pose_estimation_ros.core.skeletons import COCO17
 
-STILL_TOLERANCE_PX = 21.0
-VIDEO_TOLERANCE_PX = 60.0
 VIDEO_MIN_FRACTION = 0.95
 # Runtimes differ in int8 arithmetic: OpenVINO dequantises, LiteRT and tf.lite do not.
 # Observed at most 2.4% of the longer image side between them on these images.
 RUNTIME_TOLERANCE_FRACTION = 0.03
-STILL_ONLY = dict(smart_crop=False, smoothing=False, tracking=False)
-
-
-def still_cases(asset_dir):
-    media = asset_dir / "media" / "tf_examples"
-    with open(media / "pose_landmark_truth.csv") as f:
-        rows = list(csv.reader(f))[1:]
-    for name, row in zip(("image1.png", "image2.jpeg"), rows):
-        yield name, cv2.imread(str(media / name)), np.array(row, dtype=float).reshape(17, 2)
 
 
 def estimate_still(backend: str, image: np.ndarray) -> np.ndarray:
@@ -48,7 +43,7 @@ def estimate_still(backend: str, image: np.ndarray) -> np.ndarray:
 def test_still_images_within_upstream_tolerance(asset_dir, backend):
     for name, image, truth in still_cases(asset_dir):
         keypoints = estimate_still(backend, image)
-        errors = np.linalg.norm(keypoints[:, :2] - truth, axis=1)
+        errors = keypoint_errors(keypoints, truth)
         worst = COCO17.keypoint_names[int(errors.argmax())]
         assert errors.max() <= STILL_TOLERANCE_PX, f"{name}: {worst} off by {errors.max():.1f} px"
         assert np.all((keypoints[:, 2] >= 0) & (keypoints[:, 2] <= 1))
@@ -75,26 +70,10 @@ def test_tensorflow_agrees_with_litert_and_openvino(asset_dir, tensorflow):
 
 @pytest.mark.slow
 def test_video_with_smart_crop_and_smoothing(asset_dir):
-    media = asset_dir / "media" / "tfjs"
-    expected = json.loads((media / "pose_1.json").read_text())
     estimator = create_estimator("movenet_lightning", smart_crop=True, smoothing=True)
-    capture = cv2.VideoCapture(str(media / "pose_1.mp4"))
-    worst = []
-    while True:
-        ok, frame = capture.read()
-        if not ok:
-            break
-        index = len(worst)
-        people = estimator.estimate(frame, index / 30.0)
-        truth = np.array(
-            [[expected[index][n]["x"], expected[index][n]["y"]] for n in COCO17.keypoint_names]
-        )
-        worst.append(
-            np.linalg.norm(people[0].keypoints[:, :2] - truth, axis=1).max() if people else np.inf
-        )
-    capture.release()
-    assert len(worst) == len(expected) == 120
-    fraction = float(np.mean(np.array(worst) <= VIDEO_TOLERANCE_PX))
+    worst = video_worst_errors(asset_dir, estimator)
+    assert len(worst) == 120
+    fraction = fraction_within(worst, VIDEO_TOLERANCE_PX)
     print(f"pose_1.mp4: {100 * fraction:.1f}% of frames with every keypoint within 60 px")
     assert fraction >= VIDEO_MIN_FRACTION, f"only {100 * fraction:.1f}% of frames within 60 px"
 
@@ -122,5 +101,5 @@ def test_downloadable_weights_on_still_images(asset_dir, model, precision, toler
     for name, image, truth in still_cases(asset_dir):
         people = estimator.estimate(image, 0.0)
         assert people, f"{model}: nobody found in {name}"
-        errors = np.linalg.norm(people[0].keypoints[:, :2] - truth, axis=1)
+        errors = keypoint_errors(people[0].keypoints, truth)
         assert errors.max() <= tolerance_px, f"{model} {name}: off by {errors.max():.1f} px"

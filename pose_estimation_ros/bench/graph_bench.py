@@ -1,0 +1,201 @@
+"""``make bench``: the whole graph against the seed tutorials' loop, in one run.
+
+``python -m pose_estimation_ros.bench.graph_bench [--frames N] [--skip-openpose] [--output DIR]``
+
+For MoveNet Lightning (int8, OpenVINO, f32 hint: pose_node's defaults) and
+OpenPose (hpe-0001), on vtest.avi:
+
+1. baseline: the seed loop in one process and one thread, frames/s;
+2. graph, camera at ``fps: 0`` (looping): camera, pose and UDP bridge nodes as
+   separate processes over DDS, started as ``make run`` starts them; frames/s
+   of datagrams out of the bridge over a steady window, and the ratio;
+3. graph, camera paced at 30 fps: capture stamp to datagram arrival, and
+   capture stamp to ``image_raw`` arrival at a subscriber in this process;
+4. per-stage split measured in this process (see ``stage_split``);
+
+then the MoveNet accuracy block. Prints a table and writes ``results.json``,
+``chart.png`` and each graph run's node log into ``--output``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import socket
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+import rclpy
+
+from pose_estimation_ros.bench.accuracy import media_root, movenet_accuracy
+from pose_estimation_ros.bench.baseline_loop import run_baseline
+from pose_estimation_ros.bench.chart import draw_chart
+from pose_estimation_ros.bench.graph_session import GraphRun, output_to, run_graph
+from pose_estimation_ros.bench.openpose_loop import run_openpose_baseline
+from pose_estimation_ros.bench.pose_bench import read_frames
+from pose_estimation_ros.bench.machine import busy_share, describe, snapshot
+from pose_estimation_ros.bench.report import GOAL_P95_MS, STAGE_ROWS, format_table, write_json
+from pose_estimation_ros.bench.stage_split import bridge_ms, camera_publish_ms, pose_stages_ms
+from pose_estimation_ros.bench.stats import median_field, ratio, steady_rate, summary_ms
+from pose_estimation_ros.core.assets import resolve
+
+MOVENET = "movenet_lightning"
+MOVENET_ASSET = "movenet_lightning_int8"  # pose_node's default precision
+OPENPOSE = "openpose_hpe0001"
+PACED_FPS = 30.0
+BRIDGE_REPEATS = 500
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def baseline(model: str, frames: int, sink: socket.socket) -> dict[str, Any]:
+    """Frames/s of the seed-style single loop for ``model`` on vtest.avi."""
+    video, address = resolve("vtest_video"), sink.getsockname()
+    if model == MOVENET:
+        result = run_baseline(video, resolve(MOVENET_ASSET), address, frames)
+    else:
+        result = run_openpose_baseline(video, model, address, frames)
+    return {"frames": result.frames, "seconds": result.seconds, "fps": result.fps}
+
+
+def pose_node_figures(run: GraphRun) -> dict[str, float]:
+    """Pose node's own /diagnostics: rates and time medians (first two periods left out), drops."""
+    keys = ("input_rate_hz", "output_rate_hz", "inference_ms_mean")
+    figures = {key: median_field(run.pose_diagnostics, key, skip=2) for key in keys}
+    figures["dropped_frames_total"] = median_field(
+        run.pose_diagnostics[-1:], "dropped_frames_total"
+    )
+    return figures
+
+
+def stages(model: str, frames: int, warmup: int, people: int, node, log: Path) -> dict[str, float]:
+    """Median ms per stage (warm-up frames left out); DDS hop is filled in by the caller."""
+    images = read_frames(frames + warmup, None)
+    split = pose_stages_ms(model, images, node)
+    medians = {stage: _median(times[warmup:]) for stage, times in split.items()}
+    with output_to(log):  # the bridge node logs its start and stop
+        bridge = bridge_ms(people, BRIDGE_REPEATS)
+    return {
+        "camera publish": _median(camera_publish_ms(node, images)[warmup:]),
+        **medians,
+        "bridge": bridge,
+    }
+
+
+def measure_model(
+    model: str, frames: int, args: argparse.Namespace, node, sink: socket.socket
+) -> dict[str, Any]:
+    """Baseline, graph at full speed, graph at 30 fps and the stage split for ``model``."""
+    video, warmup, output = resolve("vtest_video"), args.warmup, args.output
+    print(f"{model}: baseline loop, {frames} frames", flush=True)
+    base = baseline(model, frames, sink)
+    pace = args.camera_fps
+    print(f"{model}: graph, camera fps {pace:g}, {warmup} + {frames} frames", flush=True)
+    fast = run_graph(model, video, pace, warmup + frames, output / f"{model}-fps{pace:g}.log")
+    graph_fps = steady_rate([f.arrival_s for f in fast.frames], warmup)
+    print(f"{model}: graph, camera at {PACED_FPS:g} fps, {warmup} + {frames} frames", flush=True)
+    paced = run_graph(
+        model, video, PACED_FPS, warmup + frames, output / f"{model}-fps30.log", probe_images=True
+    )
+    latencies = [f.latency_ms for f in paced.frames[warmup:]]
+    image_latencies = paced.image_latency_ms[warmup:]
+    people = round(_median([f.people for f in paced.frames[warmup:]]) or 0)
+    print(f"{model}: stage split in this process", flush=True)
+    split = stages(model, min(frames, 100), warmup, people, node, output / f"{model}-split.log")
+    to_image = summary_ms(image_latencies)
+    split["DDS hop"] = to_image["p50"] - split["camera publish"] - split["receive"]
+    return {
+        "baseline": base,
+        "graph": {
+            "camera_fps": pace,
+            "frames": max(len(fast.frames) - warmup, 0),
+            "fps": graph_fps,
+            "ratio": ratio(graph_fps, base["fps"]),
+            "pose_node": pose_node_figures(fast),
+            "exit_codes": fast.exit_codes,
+            "timed_out": fast.timed_out,
+        },
+        "latency": {
+            "source_fps": PACED_FPS,
+            "capture_to_udp": summary_ms(latencies),
+            "capture_to_image": to_image,
+            "graph_fps": steady_rate([f.arrival_s for f in paced.frames], warmup),
+            "people_median": people,
+            "pose_node": pose_node_figures(paced),
+            "exit_codes": paced.exit_codes,
+            "timed_out": paced.timed_out,
+            "samples_ms": [round(v, 3) for v in latencies],
+        },
+        "stages_ms": split,
+    }
+
+
+def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
+    """Command-line options."""
+    parser = argparse.ArgumentParser(prog="graph_bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--frames", type=int, default=300, help="MoveNet frames per measurement")
+    parser.add_argument(
+        "--openpose-frames", type=int, default=100, help="OpenPose frames per measurement"
+    )
+    parser.add_argument("--warmup", type=int, default=20, help="frames left out at each start")
+    parser.add_argument(
+        "--camera-fps",
+        type=float,
+        default=0.0,
+        help="camera pace for the throughput run (0: as fast as possible, the reference)",
+    )
+    parser.add_argument("--skip-openpose", action="store_true", help="MoveNet only")
+    parser.add_argument("--output", type=Path, default=Path("bench-results"))
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure, print the table, write the JSON and the chart."""
+    args = parse_arguments(argv)
+    args.output.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("ROS_DOMAIN_ID", str(random.randint(101, 200)))
+    results: dict[str, Any] = {
+        "machine": describe(),
+        "settings": {"warmup": args.warmup, "paced_fps": PACED_FPS, "video": "vtest.avi"},
+        "models": {},
+    }
+    plan = {MOVENET: args.frames} | (
+        {} if args.skip_openpose else {OPENPOSE: args.openpose_frames}
+    )
+    started, cpu_start = time.monotonic(), snapshot()
+    sink = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sink.bind(("127.0.0.1", 0))
+    rclpy.init()
+    node = rclpy.create_node("graph_bench")
+    try:
+        for model, frames in plan.items():
+            results["models"][model] = measure_model(model, frames, args, node, sink)
+            results["settings"][f"{model}_frames"] = frames
+        print("accuracy block", flush=True)
+        results["accuracy"] = movenet_accuracy(media_root())
+    finally:
+        node.destroy_node()
+        rclpy.try_shutdown()
+        sink.close()
+    results["seconds"] = round(time.monotonic() - started, 1)
+    results["machine"].update(busy_share(cpu_start, snapshot()))
+    print()
+    print(format_table(results))
+    json_path = write_json(results, args.output / "results.json")
+    chart = draw_chart(
+        {m: {s: r["stages_ms"][s] for s in STAGE_ROWS} for m, r in results["models"].items()},
+        {m: r["latency"]["samples_ms"] for m, r in results["models"].items()},
+        args.output / "chart.png",
+        GOAL_P95_MS,
+    )
+    print(f"\nwrote {json_path} and {chart}; node logs in {args.output}/")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

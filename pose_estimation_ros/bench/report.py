@@ -1,0 +1,125 @@
+"""The benchmark's readable table and its JSON file."""
+
+from __future__ import annotations
+
+import json
+from math import nan
+from pathlib import Path
+from typing import Any
+
+from pose_estimation_ros.bench.stage_split import POSE_STAGES
+
+GOAL_RATIO = 1.2
+GOAL_P95_MS = 12.0
+ESTIMATE_STAGES = ("preprocess", "inference", "postprocess")  # what pose_node's estimate() does
+STAGE_ROWS = ("camera publish", "DDS hop", *POSE_STAGES, "bridge")
+
+
+def _verdict(met: bool) -> str:
+    return "met" if met else "NOT met"
+
+
+def _throughput(models: dict[str, Any]) -> list[str]:
+    pace = next(iter(models.values()))["graph"].get("camera_fps", 0.0)
+    title = f"throughput, vtest.avi, camera fps {pace:g}"
+    lines = [
+        f"{title:40s}{'baseline fps':>13s}{'graph fps':>11s}{'ratio':>8s}   goal >= {GOAL_RATIO}x"
+    ]
+    for model, figures in models.items():
+        ratio = figures["graph"]["ratio"]
+        lines.append(
+            f"{model:40s}{figures['baseline']['fps']:13.1f}{figures['graph']['fps']:11.1f}"
+            f"{ratio:7.2f}x   {_verdict(ratio >= GOAL_RATIO)}"
+        )
+    return lines
+
+
+def _pose_node(models: dict[str, Any]) -> list[str]:
+    lines = ["pose_node's own /diagnostics during the graph runs (medians)"]
+    for model, figures in models.items():
+        alone = sum(figures["stages_ms"].get(s, nan) for s in ESTIMATE_STAGES)
+        pace = figures["graph"].get("camera_fps", 0.0)
+        for run, label in (("graph", f"fps {pace:g}"), ("latency", "30 fps")):
+            node = figures[run].get("pose_node", {})
+            lines.append(
+                f"  {model}, camera {label:6s}: images in {node.get('input_rate_hz', nan):6.1f}/s,"
+                f" poses out {node.get('output_rate_hz', nan):5.1f}/s, estimate() in the node "
+                f"{node.get('inference_ms_mean', nan):6.2f} ms (alone: {alone:.2f} ms)"
+            )
+    return lines
+
+
+def _latency(models: dict[str, Any]) -> list[str]:
+    lines = [f"{'latency, vtest.avi at 30 fps (ms)':44s}{'p50':>8s}{'p95':>8s}{'frames':>8s}"]
+    labels = {"capture_to_udp": "-> UDP datagram", "capture_to_image": "-> image_raw reader"}
+    for model, figures in models.items():
+        for key, label in labels.items():
+            cell = figures["latency"][key]
+            goal = ""
+            if key == "capture_to_udp":
+                goal = f"   goal p95 <= {GOAL_P95_MS:g}: {_verdict(cell['p95'] <= GOAL_P95_MS)}"
+            lines.append(
+                f"{model + ' capture ' + label:44s}{cell['p50']:8.2f}{cell['p95']:8.2f}"
+                f"{cell['count']:8d}{goal}"
+            )
+    return lines
+
+
+def _stages(models: dict[str, Any]) -> list[str]:
+    lines = ["median ms per frame by stage" + "".join(f"{m:>22s}" for m in models)]
+    for stage in STAGE_ROWS:
+        cells = "".join(f"{models[m]['stages_ms'].get(stage, nan):22.2f}" for m in models)
+        lines.append(f"{stage:28s}{cells}")
+    sums = "".join(f"{sum(models[m]['stages_ms'].values()):22.2f}" for m in models)
+    return [*lines, f"{'sum of stages':28s}{sums}"]
+
+
+def _accuracy(accuracy: dict[str, Any]) -> list[str]:
+    lines = [f"accuracy, {accuracy['model']} on {accuracy['backend']}:"]
+    for name, errors in accuracy["still_images"].items():
+        lines.append(
+            f"  tf_examples {name:12s} max {errors['max_px']:6.1f} px, median "
+            f"{errors['median_px']:5.1f} px (upstream allows {accuracy['still_tolerance_px']:g})"
+        )
+    lines.append(
+        f"  {accuracy['video']}: {accuracy['video_within_60px_percent']:.1f}% of "
+        f"{accuracy['video_frames']} frames with every keypoint within 60 px"
+    )
+    return lines
+
+
+def format_table(results: dict[str, Any]) -> str:
+    """Format ``results`` (the JSON document) as a plain-text table."""
+    info = results["machine"]
+    models = results["models"]
+    sections = [
+        [
+            f"machine: {info['cpus']} CPUs, {info['cpu_model']}, "
+            f"load average at start {info['load_average']}",
+            f"CPUs busy during the run: {info.get('machine_busy_percent', nan):.0f}% in all, "
+            f"{info.get('others_busy_percent', nan):.0f}% with work other than this benchmark",
+        ],
+        _throughput(models),
+        _pose_node(models),
+        _latency(models),
+        _stages(models),
+    ]
+    if results.get("accuracy"):
+        sections.append(_accuracy(results["accuracy"]))
+    return "\n\n".join("\n".join(section) for section in sections)
+
+
+def write_json(results: dict[str, Any], path: Path) -> Path:
+    """Write ``results`` as indented JSON (NaN written as null) and return the path."""
+    path.write_text(json.dumps(_finite(results), indent=2) + "\n")
+    return path
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_finite(item) for item in value]
+    return value

@@ -1,0 +1,150 @@
+"""The graph benchmark's pure parts: figures, table, JSON, chart, params file, datagram sink.
+
+No timing is asserted; the sink test sends real wire-format datagrams over loopback UDP.
+"""
+
+import json
+import math
+import socket
+import time
+
+import cv2
+import numpy as np
+import pytest
+import yaml
+
+from pose_estimation_ros.bench.bridge_bench import frame_of
+from pose_estimation_ros.bench.chart import HEIGHT, WIDTH, draw_chart
+from pose_estimation_ros.bench.graph_session import DatagramSink, write_params_file
+from pose_estimation_ros.bench.machine import CpuSnapshot, busy_share
+from pose_estimation_ros.bench.report import STAGE_ROWS, format_table, write_json
+from pose_estimation_ros.bench.stats import ratio, steady_rate, summary_ms
+from pose_estimation_ros.core.wire import WireHeader, encode_frame
+
+
+def test_summary_ms_percentiles():
+    figures = summary_ms(list(range(1, 101)))
+    assert figures["count"] == 100
+    assert figures["mean"] == pytest.approx(50.5)
+    assert figures["p50"] == pytest.approx(50.5)
+    assert figures["p95"] == pytest.approx(95.05)
+
+
+def test_summary_ms_of_nothing_is_nan():
+    figures = summary_ms([])
+    assert figures["count"] == 0 and math.isnan(figures["p95"])
+
+
+def test_steady_rate_leaves_out_the_first_events():
+    times = [0.0, 5.0] + [10.0 + 0.1 * i for i in range(11)]
+    assert steady_rate(times, skip=2) == pytest.approx(10.0)
+    assert math.isnan(steady_rate(times[:3], skip=2))
+
+
+def test_ratio():
+    assert ratio(36.0, 30.0) == pytest.approx(1.2)
+    assert math.isnan(ratio(10.0, 0.0)) and math.isnan(ratio(math.nan, 3.0))
+
+
+def test_busy_share_separates_this_run_from_other_work():
+    start, end = CpuSnapshot(10.0, 100.0, 1.0), CpuSnapshot(18.0, 110.0, 4.0)
+    share = busy_share(start, end)
+    assert share["machine_busy_percent"] == pytest.approx(80.0)
+    assert share["others_busy_percent"] == pytest.approx(50.0)
+    assert busy_share(start, start)["machine_busy_percent"] == 0.0
+
+
+def results_document():
+    stages = {name: float(i) for i, name in enumerate(STAGE_ROWS)}
+    latency = {"capture_to_udp": summary_ms([10.0, 11.0, 13.0]), "samples_ms": [10.0, 11.0, 13.0]}
+    latency["capture_to_image"] = summary_ms([2.0, 3.0])
+    return {
+        "machine": {
+            "cpus": 2,
+            "cpu_model": "test CPU",
+            "load_average": [0.5, 0.5, 0.5],
+            "machine_busy_percent": 90.0,
+            "others_busy_percent": 40.0,
+        },
+        "models": {
+            "movenet_lightning": {
+                "baseline": {"frames": 100, "seconds": 2.0, "fps": 50.0},
+                "graph": {"frames": 100, "fps": 65.0, "ratio": 1.3},
+                "latency": latency,
+                "stages_ms": stages,
+            }
+        },
+        "accuracy": {
+            "model": "movenet_lightning",
+            "backend": "openvino",
+            "still_images": {"image1.png": {"max_px": 11.0, "median_px": 7.0}},
+            "still_tolerance_px": 21.0,
+            "video": "pose_1.mp4",
+            "video_frames": 120,
+            "video_within_60px_percent": 100.0,
+        },
+    }
+
+
+def test_table_shows_every_figure_and_the_goals():
+    table = format_table(results_document())
+    assert "50.0" in table and "65.0" in table and "1.30x" in table
+    assert "goal >= 1.2x" in table and "met" in table
+    assert "goal p95 <= 12: NOT met" in table  # p95 of 10, 11, 13 is 12.8
+    assert all(stage in table for stage in STAGE_ROWS)
+    assert "100.0% of 120 frames" in table
+    assert "90% in all, 40% with work other than this benchmark" in table
+
+
+def test_json_round_trips_with_nan_as_null(tmp_path):
+    document = results_document()
+    document["models"]["movenet_lightning"]["graph"]["fps"] = math.nan
+    loaded = json.loads(write_json(document, tmp_path / "results.json").read_text())
+    model = loaded["models"]["movenet_lightning"]
+    assert model["graph"]["fps"] is None
+    assert set(model) == {"baseline", "graph", "latency", "stages_ms"}
+    assert model["latency"]["capture_to_udp"]["p95"] == pytest.approx(12.8)
+
+
+def test_chart_is_a_png_of_the_expected_size(tmp_path):
+    document = results_document()["models"]["movenet_lightning"]
+    path = draw_chart(
+        {"movenet_lightning": document["stages_ms"]},
+        {"movenet_lightning": document["latency"]["samples_ms"]},
+        tmp_path / "chart.png",
+        12.0,
+    )
+    image = cv2.imread(str(path))
+    assert image.shape == (HEIGHT, WIDTH, 3)
+    assert (image < 255).any()
+
+
+def test_params_file_changes_only_the_camera_pace(tmp_path):
+    path = write_params_file(tmp_path / "params.yaml", 0, loop=True)
+    params = yaml.safe_load(path.read_text())
+    camera = params["camera_node"]["ros__parameters"]
+    assert camera["fps"] == 0.0 and isinstance(camera["fps"], float) and camera["loop"] is True
+    assert params["pose_node"]["ros__parameters"]["model"] == "movenet_lightning"
+
+
+def test_sink_keeps_the_first_datagram_of_each_frame_with_its_latency():
+    sink = DatagramSink()
+    sink.start()
+    sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        stamp_ns = time.time_ns() - 5_000_000  # captured 5 ms ago
+        frame = frame_of(20)  # more people than fit one 1200-byte datagram
+        datagrams = encode_frame(frame, WireHeader(7, 1, *divmod(stamp_ns, 10**9), "cam"), 1200)
+        assert len(datagrams) > 1
+        for datagram in [*datagrams, b"\xc1not msgpack"]:
+            sender.sendto(datagram, ("127.0.0.1", sink.port))
+        deadline = time.monotonic() + 10.0
+        while sink.malformed == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+    finally:
+        sender.close()
+        sink.close()
+    assert len(sink.frames) == 1 and sink.malformed == 1
+    assert sink.frames[0].latency_ms >= 5.0
+    assert 0 < sink.frames[0].people < 20
+    assert np.isfinite(sink.frames[0].arrival_s)
