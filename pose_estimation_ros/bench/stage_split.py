@@ -13,27 +13,16 @@ from __future__ import annotations
 
 import socket
 import time
-from collections import defaultdict
 
 import numpy as np
 from rclpy.node import Node
 from rclpy.parameter import Parameter
-from rclpy.serialization import deserialize_message, serialize_message
 from sensor_msgs.msg import Image
 from std_msgs.msg import Header
 
 from pose_estimation_ros.bench.bridge_bench import frame_of, microseconds_per_call
-from pose_estimation_ros.bench.openpose_bench import timed
 from pose_estimation_ros.bench.pose_bench import STAGES, run_pipeline
-from pose_estimation_ros.core.estimator import create_estimator
-from pose_estimation_ros.core.openpose.sizing import fit_input
-from pose_estimation_ros.core.types import PoseFrame
-from pose_estimation_ros.msg import PoseArray
-from pose_estimation_ros.nodes.conversions import (
-    bgr_to_image_msg,
-    image_msg_to_bgr,
-    pose_frame_to_msg,
-)
+from pose_estimation_ros.nodes.conversions import bgr_to_image_msg, pose_frame_to_msg
 from pose_estimation_ros.nodes.udp_bridge_node import UdpBridgeNode
 
 # pose_bench's stages but markers, which pose_node builds only while someone subscribes.
@@ -54,35 +43,8 @@ def camera_publish_ms(node: Node, frames: list[np.ndarray]) -> list[float]:
     return times
 
 
-def openpose_pipeline(model: str, frames: list[np.ndarray], node: Node) -> dict[str, list[float]]:
-    """Time OpenPose's per-frame stages as pose_node runs them; ms per stage per frame."""
-    estimator = create_estimator(model, backend="openvino")
-    publisher = node.create_publisher(PoseArray, "bench_poses", 10)
-    times: dict[str, list[float]] = defaultdict(list)
-    for raw in (serialize_message(bgr_to_image_msg(f, Header())) for f in frames):
-        msg, seconds = timed(deserialize_message, raw, Image)
-        times["receive"].append(seconds * 1e3)
-        image, seconds = timed(image_msg_to_bgr, msg)
-        times["conversion"].append(seconds * 1e3)
-        geometry = fit_input(image.shape[0], image.shape[1], estimator.input_height)
-        (heatmaps, pafs), seconds = timed(estimator.infer, image, geometry)
-        times["inference"].append(seconds * 1e3)  # resize included: it is in infer
-        people, seconds = timed(estimator.decode, heatmaps, pafs, geometry)
-        times["postprocess"].append(seconds * 1e3)
-        frame = PoseFrame(
-            estimator.model, estimator.layout, image.shape[1], image.shape[0], people
-        )
-        _, seconds = timed(lambda: publisher.publish(pose_frame_to_msg(frame, msg.header)))
-        times["publishing"].append(seconds * 1e3)
-    times["preprocess"] = [0.0] * len(frames)
-    node.destroy_publisher(publisher)
-    return times
-
-
 def pose_stages_ms(model: str, frames: list[np.ndarray], node: Node) -> dict[str, list[float]]:
     """Per-stage milliseconds per frame for ``model`` on ``frames`` (OpenVINO, auto threads)."""
-    if model.startswith("openpose"):
-        return openpose_pipeline(model, frames, node)
     times = run_pipeline(model, "openvino", frames, node, threads=0)
     return {stage: times[stage] for stage in POSE_STAGES}
 
