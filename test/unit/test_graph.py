@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from pose_estimation_ros import graph
+from pose_estimation_ros.nodes.parameters import coerce
 from pose_estimation_ros.runner.commands import (
     default_params_file,
     executable_path,
@@ -99,15 +100,19 @@ def test_runner_commands_match_the_launch_mapping():
 
 
 @pytest.mark.parametrize("spec", graph.NODES, ids=lambda s: s.name)
-def test_every_parameter_set_for_a_node_is_declared_by_it(spec):
-    """Launch-argument overrides and params-file keys must name parameters the node declares."""
-    module = importlib.import_module(f"pose_estimation_ros.nodes.{spec.name}")
-    declared = {param.name for param in module.PARAMS}
-    from_arguments = set(graph.parameter_overrides(spec.name, graph.defaults()))
-    params = yaml.safe_load(default_params_file().read_text())
-    from_file = set(params[spec.name]["ros__parameters"])
-    assert from_arguments <= declared, from_arguments - declared
-    assert from_file <= declared, from_file - declared
+def test_every_parameter_set_for_a_node_is_declared_and_described(spec):
+    """Launch overrides name declared parameters; the params file lists all, at their defaults."""
+    specs = {param.name: param for param in _node_module(spec).PARAMS}
+    assert set(graph.parameter_overrides(spec.name, graph.defaults())) <= set(specs)
+    block = yaml.safe_load(default_params_file().read_text())[spec.name]["ros__parameters"]
+    assert set(block) == set(specs)
+    for name, value in block.items():
+        assert coerce(specs[name], value) == specs[name].default, name
+    assert all(param.description for param in specs.values())
+
+
+def _node_module(spec: graph.NodeSpec):
+    return importlib.import_module(f"pose_estimation_ros.nodes.{spec.name}")
 
 
 def test_rviz_config_is_installed_and_shows_the_graph_topics():
