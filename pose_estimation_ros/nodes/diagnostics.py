@@ -1,7 +1,7 @@
 """Pose node health on ``/diagnostics``: rates, inference time, dropped and rejected frames.
 
-``PoseStats`` is filled by the subscription callback and the inference
-thread; a timer turns each window into one ``DiagnosticStatus``:
+``PoseStats`` is filled by the image callback; a timer turns each window
+into one ``DiagnosticStatus``:
 ERROR when inference failed in the window, WARN when no image arrived or
 images were rejected, OK otherwise.
 """
@@ -18,6 +18,7 @@ from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 @dataclass
 class _Window:
     received: int = 0
+    dropped: int = 0
     processed: int = 0
     rejected: int = 0
     failed: int = 0
@@ -39,8 +40,14 @@ class PoseStats:
                 setattr(window, name, getattr(window, name) + 1)
 
     def received(self) -> None:
-        """Count an image that arrived."""
+        """Count an image taken for processing."""
         self._count("received")
+
+    def dropped(self, count: int = 1) -> None:
+        """Count images never processed: replaced by a newer one, lost, or over ``max_rate``."""
+        with self._lock:
+            self._window.dropped += count
+            self.totals.dropped += count
 
     def rejected(self) -> None:
         """Count an image that could not be read."""
@@ -65,12 +72,12 @@ class PoseStats:
 
 
 def diagnostics_msg(
-    window: _Window, stats: PoseStats, dropped_total: int, period_s: float, stamp: Time, model: str
+    window: _Window, stats: PoseStats, period_s: float, stamp: Time, model: str
 ) -> DiagnosticArray:
     """One status named ``pose_node: pose estimation`` for a window of ``period_s`` seconds."""
     if window.failed:
         level, message = DiagnosticStatus.ERROR, f"inference failed on {window.failed} images"
-    elif not window.received:
+    elif not window.received + window.dropped:
         level, message = DiagnosticStatus.WARN, "no images on image_raw"
     elif window.rejected:
         level, message = DiagnosticStatus.WARN, f"{window.rejected} images could not be read"
@@ -79,12 +86,12 @@ def diagnostics_msg(
     times = window.inference_ms
     values = {
         "model": model,
-        "input_rate_hz": f"{window.received / period_s:.2f}",
+        "input_rate_hz": f"{(window.received + window.dropped) / period_s:.2f}",
         "output_rate_hz": f"{window.processed / period_s:.2f}",
         "inference_ms_mean": f"{sum(times) / len(times):.2f}" if times else "n/a",
         "inference_ms_max": f"{max(times):.2f}" if times else "n/a",
         "received_frames_total": str(stats.totals.received),
-        "dropped_frames_total": str(dropped_total),
+        "dropped_frames_total": str(stats.totals.dropped),
         "rejected_frames_total": str(stats.totals.rejected),
         "failed_frames_total": str(stats.totals.failed),
         "processed_frames_total": str(stats.totals.processed),

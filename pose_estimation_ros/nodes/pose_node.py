@@ -1,18 +1,19 @@
 """``pose_node``: images in, poses out, never behind the camera.
 
 A lifecycle node: parameters are read and the model is loaded in
-``on_configure``, the image subscription and the inference thread start in
-``on_activate`` and stop in ``on_deactivate``. With ``autostart`` (default) it
-configures and activates itself, so it runs without a lifecycle manager.
+``on_configure``, the image subscription starts in ``on_activate`` and stops
+in ``on_deactivate``. With ``autostart`` (default) it configures and
+activates itself, so it runs without a lifecycle manager.
 
-Newest frame only: the subscription keeps one image (depth 1); the callback
-puts it in a one-item slot that the inference thread empties, so while
-inference runs newer images replace older ones and are counted as dropped.
+Newest frame only: the image subscription keeps one image (depth 1) and its
+callback runs the model. While it runs, images that arrive replace the one
+waiting in the subscription without being read; when it returns, the executor
+takes the newest. Images that were never taken are counted as dropped, from
+the gaps in the camera's publication sequence numbers.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from typing import Any
 
@@ -21,6 +22,7 @@ from rclpy.exceptions import InvalidParameterValueException
 from rclpy.executors import ExternalShutdownException
 from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackReturn
 from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
+from rclpy.subscription import MessageInfo
 from diagnostic_msgs.msg import DiagnosticArray
 from sensor_msgs.msg import Image
 from visualization_msgs.msg import MarkerArray
@@ -34,14 +36,15 @@ from pose_estimation_ros.core.estimator import (
     option_names,
 )
 from pose_estimation_ros.core.image_encoding import ImageEncodingError
-from pose_estimation_ros.core.latest_slot import LatestSlot
 from pose_estimation_ros.core.movenet.constants import (
     SMOOTHING_BETA,
     SMOOTHING_DERIVATE_CUTOFF,
     SMOOTHING_MIN_CUTOFF,
 )
 from pose_estimation_ros.core.openpose.options import OpenPoseOptions
+from pose_estimation_ros.core.rate_limit import RateLimiter
 from pose_estimation_ros.core.runtimes import BACKENDS
+from pose_estimation_ros.core.sequence_gaps import SequenceGaps
 from pose_estimation_ros.core.skeletons import LAYOUTS
 from pose_estimation_ros.core.types import PoseFrame
 from pose_estimation_ros.msg import PoseArray
@@ -233,7 +236,6 @@ PARAMS = (
         read_only=True,
     ),
 )
-_IDLE_POLL_S = 0.5
 
 
 class PoseNode(LifecycleNode):
@@ -243,9 +245,8 @@ class PoseNode(LifecycleNode):
         """Declare the parameters (``kwargs`` go to ``Node``); nothing is loaded yet."""
         super().__init__("pose_node", **kwargs)
         self._estimator: PoseEstimator | None = None
-        self._slot: LatestSlot[Image] = LatestSlot()
-        self._stop = threading.Event()
-        self._worker: threading.Thread | None = None
+        self._gaps = SequenceGaps()
+        self._rate = RateLimiter(0.0)
         self._stats = PoseStats()
         self._reported_causes: set[str] = set()
         self._sub = None
@@ -285,25 +286,23 @@ class PoseNode(LifecycleNode):
         return super().on_configure(state)
 
     def on_activate(self, state: LifecycleState) -> TransitionCallbackReturn:
-        """Subscribe to images and start the inference thread and the diagnostics timer."""
+        """Subscribe to images and start the diagnostics timer."""
         reliability = (
             ReliabilityPolicy.RELIABLE
             if self._params["image_reliability"] == "reliable"
             else ReliabilityPolicy.BEST_EFFORT
         )
         qos = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=1, reliability=reliability)
-        self._slot = LatestSlot()
-        self._stop.clear()
-        self._worker = threading.Thread(target=self._work, name="pose_inference", daemon=True)
-        self._worker.start()
+        self._gaps = SequenceGaps()
+        self._rate = RateLimiter(self._params["max_rate"])
         self._sub = self.create_subscription(Image, "image_raw", self._on_image, qos)
         period = self._params["diagnostics_period_s"]
         self._timer = self.create_timer(period, self._publish_diagnostics)
         return super().on_activate(state)
 
     def on_deactivate(self, state: LifecycleState) -> TransitionCallbackReturn:
-        """Stop taking images and join the inference thread."""
-        self._stop_work()
+        """Stop taking images."""
+        self._unsubscribe()
         return super().on_deactivate(state)
 
     def on_cleanup(self, state: LifecycleState) -> TransitionCallbackReturn:
@@ -313,7 +312,7 @@ class PoseNode(LifecycleNode):
 
     def on_shutdown(self, state: LifecycleState) -> TransitionCallbackReturn:
         """Stop everything, whatever the state."""
-        self._stop_work()
+        self._unsubscribe()
         self._release()
         return super().on_shutdown(state)
 
@@ -324,23 +323,13 @@ class PoseNode(LifecycleNode):
             and self.trigger_activate() == TransitionCallbackReturn.SUCCESS
         )
 
-    def destroy_node(self) -> None:
-        """Stop the inference thread, then destroy the node."""
-        self._stop_work()
-        super().destroy_node()
-
-    def _stop_work(self) -> None:
+    def _unsubscribe(self) -> None:
         if self._sub is not None:
             self.destroy_subscription(self._sub)
             self._sub = None
         if self._timer is not None:
             self.destroy_timer(self._timer)
             self._timer = None
-        self._stop.set()
-        self._slot.close()
-        if self._worker is not None:
-            self._worker.join()
-            self._worker = None
 
     def _release(self) -> None:
         for publisher in (
@@ -354,19 +343,15 @@ class PoseNode(LifecycleNode):
         self._poses_pub = self._markers_pub = self._diagnostics_pub = self._annotated_pub = None
         self._estimator = None
 
-    def _on_image(self, msg: Image) -> None:
+    def _on_image(self, msg: Image, info: MessageInfo) -> None:
+        missed = self._gaps.missed(info.get("publication_sequence_number"))
+        if missed:
+            self._stats.dropped(missed)
+        if not self._rate.allow(time.monotonic()):
+            self._stats.dropped()
+            return
         self._stats.received()
-        self._slot.put(msg)
-
-    def _work(self) -> None:
-        min_period_s = 1.0 / self._params["max_rate"] if self._params["max_rate"] > 0 else 0.0
-        while not self._stop.is_set():
-            msg = self._slot.take(_IDLE_POLL_S)
-            if msg is None:
-                continue
-            started = time.monotonic()
-            self._process(msg)
-            self._stop.wait(min_period_s - (time.monotonic() - started))
+        self._process(msg)
 
     def _process(self, msg: Image) -> None:
         try:
@@ -407,7 +392,6 @@ class PoseNode(LifecycleNode):
             diagnostics_msg(
                 self._stats.take_window(),
                 self._stats,
-                self._slot.dropped,
                 self._params["diagnostics_period_s"],
                 self.get_clock().now().to_msg(),
                 self._params["model"],

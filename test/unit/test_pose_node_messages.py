@@ -64,23 +64,24 @@ def test_annotated_image_round_trips_through_a_message():
 def test_diagnostics_levels_and_values():
     stats = PoseStats()
     assert (
-        diagnostics_msg(stats.take_window(), stats, 0, 1.0, Time(), "m").status[0].level
+        diagnostics_msg(stats.take_window(), stats, 1.0, Time(), "m").status[0].level
         == DiagnosticStatus.WARN
     )  # no images
-    for _ in range(4):
+    for _ in range(2):
         stats.received()
+    stats.dropped(2)
     stats.processed(12.0)
     stats.processed(18.0)
-    msg = diagnostics_msg(stats.take_window(), stats, 2, 2.0, Time(), "movenet_lightning")
+    msg = diagnostics_msg(stats.take_window(), stats, 2.0, Time(), "movenet_lightning")
     status = msg.status[0]
     values = {v.key: v.value for v in status.values}
     assert status.level == DiagnosticStatus.OK
     assert values["input_rate_hz"] == "2.00" and values["output_rate_hz"] == "1.00"
     assert values["inference_ms_mean"] == "15.00" and values["dropped_frames_total"] == "2"
-    assert values["received_frames_total"] == "4"
+    assert values["received_frames_total"] == "2"
     stats.received()
     stats.failed()
     assert (
-        diagnostics_msg(stats.take_window(), stats, 2, 1.0, Time(), "m").status[0].level
+        diagnostics_msg(stats.take_window(), stats, 1.0, Time(), "m").status[0].level
         == DiagnosticStatus.ERROR
     )
