@@ -13,7 +13,6 @@ import time
 
 import rclpy
 from rclpy.exceptions import ParameterException
-from rclpy.executors import ExternalShutdownException
 from rclpy.logging import get_logger
 from rclpy.node import Node
 from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
@@ -29,6 +28,7 @@ from pose_estimation_ros.core.capture.calibration import (
 )
 from pose_estimation_ros.core.capture.encoding import ENCODINGS, ImageBuffer, encode_into
 from pose_estimation_ros.nodes.parameters import ParamSpec, declare_parameters
+from pose_estimation_ros.nodes.shutdown import quiet_interrupts, stopped_by_shutdown
 
 # Fast DDS hands a large message to shared memory in fragments allocated from the sending
 # participant's segment, 512 kB by default: fragments of a bigger frame that do not fit are
@@ -232,6 +232,7 @@ def camera_info_for(calibration: CameraCalibration | None) -> CameraInfo:
 def main(args: list[str] | None = None) -> int:
     """Run the camera node until its source ends (exit 0) or fails (exit 1)."""
     os.environ.setdefault(*FASTDDS_TRANSPORTS)
+    quiet_interrupts()
     rclpy.init(args=args)
     node = None
     try:
@@ -242,7 +243,9 @@ def main(args: list[str] | None = None) -> int:
     except (SourceError, CalibrationError, ValueError, ParameterException) as error:
         get_logger("camera_node").error(f"{error}")
         return 1
-    except (KeyboardInterrupt, ExternalShutdownException):
+    except Exception as error:  # noqa: B902 (a publish that raced the shutdown ends it too)
+        if not stopped_by_shutdown(error):
+            raise
         return 0
     finally:
         if node is not None:

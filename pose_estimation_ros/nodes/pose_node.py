@@ -19,7 +19,6 @@ from typing import Any
 
 import rclpy
 from rclpy.exceptions import InvalidParameterValueException
-from rclpy.executors import ExternalShutdownException
 from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackReturn
 from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
 from rclpy.subscription import MessageInfo
@@ -56,6 +55,7 @@ from pose_estimation_ros.nodes.conversions import (
 from pose_estimation_ros.nodes.diagnostics import PoseStats, diagnostics_msg
 from pose_estimation_ros.nodes.markers import people_markers
 from pose_estimation_ros.nodes.parameters import ParamSpec, coerce, declare_parameters
+from pose_estimation_ros.nodes.shutdown import quiet_interrupts, stopped_by_shutdown
 
 _OPENPOSE = OpenPoseOptions()  # defaults of the OpenPose-only parameters
 # Each model takes the parameters named like its options (core.estimator.option_names).
@@ -401,6 +401,7 @@ class PoseNode(LifecycleNode):
 
 def main(args: list[str] | None = None) -> None:
     """Run the pose node until interrupted; exit 1 when it cannot start."""
+    quiet_interrupts()
     rclpy.init(args=args)
     node = None
     try:
@@ -408,11 +409,12 @@ def main(args: list[str] | None = None) -> None:
         if node.autostart and not node.start():
             raise SystemExit(1)
         rclpy.spin(node)
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
     except (ValueError, InvalidParameterValueException) as error:  # a parameter refused
         rclpy.logging.get_logger("pose_node").error(f"cannot start: {error}")
         raise SystemExit(1) from None
+    except Exception as error:  # noqa: B902 (a publish that raced the shutdown ends it too)
+        if not stopped_by_shutdown(error):
+            raise
     finally:
         if node is not None:
             node.destroy_node()

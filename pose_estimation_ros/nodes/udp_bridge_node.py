@@ -16,7 +16,6 @@ from typing import Any
 import rclpy
 from diagnostic_msgs.msg import DiagnosticArray
 from rclpy.exceptions import InvalidParameterValueException
-from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from rclpy.qos import qos_profile_sensor_data
 
@@ -41,6 +40,7 @@ from pose_estimation_ros.nodes.bridge_diagnostics import (
 )
 from pose_estimation_ros.nodes.conversions import msg_to_pose_frame
 from pose_estimation_ros.nodes.parameters import ParamSpec, declare_parameters
+from pose_estimation_ros.nodes.shutdown import quiet_interrupts, stopped_by_shutdown
 
 LOG_THROTTLE_S = 60.0  # a repeated problem (no listener, full buffer) is logged at most this often
 
@@ -212,6 +212,7 @@ class UdpBridgeNode(Node):
 
 def main(args: list[str] | None = None) -> int:
     """Run the bridge until interrupted; exit 1 when a parameter or the destination is invalid."""
+    quiet_interrupts()
     rclpy.init(args=args)
     node = None
     try:
@@ -221,7 +222,9 @@ def main(args: list[str] | None = None) -> int:
     except (ValueError, InvalidParameterValueException) as error:  # bad parameter or host
         rclpy.logging.get_logger("udp_bridge_node").error(f"{error}; fix the parameter")
         return 1
-    except (KeyboardInterrupt, ExternalShutdownException):
+    except Exception as error:  # noqa: B902 (a publish that raced the shutdown ends it too)
+        if not stopped_by_shutdown(error):
+            raise
         return 0
     finally:
         if node is not None:

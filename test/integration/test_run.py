@@ -67,6 +67,7 @@ def test_run_streams_poses_over_udp_and_stops_cleanly_on_ctrl_c(ros_domain_id, a
             runner.kill()
     assert runner.returncode == 0, output
     assert "Ctrl-C, stopping every node" in output, output
+    assert "Traceback" not in output, output  # no node was interrupted mid-callback
     deadline = time.monotonic() + 5.0
     while any(_alive(pid) for pid in node_pids) and time.monotonic() < deadline:
         time.sleep(0.1)
