@@ -27,6 +27,8 @@ from pose_estimation_ros.core.capture.calibration import (
     load_calibration,
 )
 from pose_estimation_ros.core.capture.encoding import ENCODINGS, ImageBuffer, encode_into
+from pose_estimation_ros.core.capture.in_flight import InFlightWindow
+from pose_estimation_ros.msg import PoseArray
 from pose_estimation_ros.nodes.parameters import ParamSpec, declare_parameters
 from pose_estimation_ros.nodes.shutdown import quiet_interrupts, stopped_by_shutdown
 
@@ -42,6 +44,8 @@ RELIABILITY = {
 }
 
 _READER_POLL_S = 0.05
+POSES_TOPIC = "poses"
+IN_FLIGHT_TIMEOUT_S = 1.0  # a frame unanswered this long is given up on
 
 PARAMS = (
     ParamSpec(
@@ -103,6 +107,15 @@ PARAMS = (
         read_only=True,
     ),
     ParamSpec(
+        "max_frames_in_flight",
+        0,
+        "publish at most this many frames ahead of their poses (PoseArrays on 'poses' with the "
+        "frame's stamp): a file is read no faster than the pose node answers, and a live "
+        "source's extra frames are dropped here instead of crossing DDS; 0: do not wait",
+        min_value=0,
+        read_only=True,
+    ),
+    ParamSpec(
         "camera_info_url",
         "",
         "calibration YAML (file:///path, package://pkg/path or a path); empty: uncalibrated",
@@ -137,6 +150,9 @@ class CameraNode(Node):
         # (the default) it rebuilds it element by element, a second copy of every frame.
         self._image = Image(encoding=self._params["encoding"], check_fields=True)
         self._info = camera_info_for(self._calibration)
+        self._in_flight = InFlightWindow(params["max_frames_in_flight"], IN_FLIGHT_TIMEOUT_S)
+        if self._in_flight.limit:
+            self.create_subscription(PoseArray, POSES_TOPIC, self._on_poses, 10)
         self._stop = threading.Event()
         self.finished = Future()
         self._thread = threading.Thread(target=self._capture, name="capture", daemon=True)
@@ -149,6 +165,7 @@ class CameraNode(Node):
     def stop(self) -> None:
         """Stop the capture thread and release the source."""
         self._stop.set()
+        self._in_flight.close()
         if self._thread.is_alive():
             self._thread.join(timeout=10.0)
         self._source.close()
@@ -160,6 +177,21 @@ class CameraNode(Node):
             while self._image_pub.get_subscription_count() < readers:
                 if self._stop.wait(_READER_POLL_S):
                     return
+
+    def _on_poses(self, msg: PoseArray) -> None:
+        self._in_flight.answered(msg.header.stamp.sec * 1_000_000_000 + msg.header.stamp.nanosec)
+
+    def _wait_for_room(self, window: InFlightWindow) -> bool:
+        """Wait until fewer than ``max_frames_in_flight`` frames are unanswered."""
+        given_up = window.given_up
+        room = window.wait_for_room()
+        if window.given_up > given_up:
+            self.get_logger().warning(
+                f"no PoseArray on '{POSES_TOPIC}' answered a frame within "
+                f"{IN_FLIGHT_TIMEOUT_S:g} s; publishing on (is a pose node running?)",
+                throttle_duration_sec=10.0,
+            )
+        return room
 
     def _capture(self) -> None:
         self._wait_for_readers()
@@ -173,12 +205,18 @@ class CameraNode(Node):
             into=self._buffer.current if self._params["encoding"] == "bgr8" else lambda: None,
         )
         count, publish_s, start = 0, 0.0, time.perf_counter()
+        live, window = self._source.live, self._in_flight
         try:
             for frame in frames:
+                if live and window.full():
+                    continue  # the pose node is busy: drop the frame here, not in transport
                 before = time.perf_counter()
                 self._publish(frame)
+                window.sent(frame.stamp_ns)
                 publish_s += time.perf_counter() - before
                 count += 1
+                if not live and not self._wait_for_room(window):
+                    break
         except Exception as error:  # noqa: B902 - reported through the future, then exit 1
             self.finished.set_exception(error)
             return
