@@ -2,7 +2,9 @@
 
 One process, one thread: OpenCV read, BGR to RGB, pad to a square and resize,
 MoveNet inference, msgpack, UDP send, then the next frame. Same model file,
-runtime and video as the graph it is compared with.
+runtime and video as the graph it is compared with. ``threads`` is the
+runtime's: 1 keeps the whole loop on one thread (the benchmark's baseline),
+0 lets OpenVINO spread each inference over every core (a second reference).
 """
 
 from __future__ import annotations
@@ -57,10 +59,15 @@ def run_loop(
 
 
 def run_baseline(
-    video: Path, model: Path, address: tuple[str, int], max_frames: int, input_size: int = 192
+    video: Path,
+    model: Path,
+    address: tuple[str, int],
+    max_frames: int,
+    threads: int,
+    input_size: int = 192,
 ) -> BaselineResult:
     """Process up to ``max_frames`` frames of ``video`` the seed way; send each result by UDP."""
-    runner = OpenVinoRunner(model, precision="f32")
+    runner = OpenVinoRunner(model, threads=threads, precision="f32")
 
     def step(frame: np.ndarray, _index: int) -> dict[str, list]:
         rgb = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)

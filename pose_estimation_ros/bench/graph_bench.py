@@ -5,12 +5,18 @@
 For MoveNet Lightning (int8, OpenVINO, f32 hint: pose_node's defaults) and
 OpenPose (hpe-0001), on vtest.avi:
 
-1. baseline: the seed loop in one process and one thread, frames/s;
-2. graph, camera at ``fps: 0`` (looping): camera, pose and UDP bridge nodes as
+1. baseline: the seed loop in one process and one thread (the runtime on one
+   thread too), frames/s; and the same loop with OpenVINO's default threads
+   (every core), as a second reference;
+2. graph, camera at ``fps: 0`` and ``max_frames_in_flight: 2`` (as fast as the
+   pose node answers, nothing dropped): camera, pose and UDP bridge nodes as
    separate processes over DDS, started as ``make run`` starts them; frames/s
-   of datagrams out of the bridge over a steady window, and the ratio;
-3. graph, camera paced at 30 fps: capture stamp to datagram arrival, and
-   capture stamp to ``image_raw`` arrival at a subscriber in this process;
+   of datagrams out of the bridge over a steady window, and the ratios; then
+   the same with the camera unpaced (``fps: 0`` alone: most frames dropped);
+3. graph, camera paced at 30 fps: capture stamp to datagram arrival; then a
+   shorter run with a reader of ``image_raw`` in this process, for the
+   capture-to-image time (the DDS hop; a second reader slows the camera, so it
+   is not part of the latency run);
 4. per-stage split measured in this process (see ``stage_split``);
 
 then the MoveNet accuracy block. Prints a table and writes ``results.json``,
@@ -46,6 +52,11 @@ MOVENET = "movenet_lightning"
 MOVENET_ASSET = "movenet_lightning_int8"  # pose_node's default precision
 OPENPOSE = "openpose_hpe0001"
 PACED_FPS = 30.0
+IN_FLIGHT = 2  # camera frames ahead of the pose node in the throughput run
+THROUGHPUT_CAMERA = {"fps": 0.0, "max_frames_in_flight": IN_FLIGHT}
+UNPACED_CAMERA = {"fps": 0.0, "max_frames_in_flight": 0}
+LATENCY_CAMERA = {"fps": PACED_FPS, "max_frames_in_flight": 0}
+IMAGE_PROBE_FRAMES = 100
 BRIDGE_REPEATS = 500
 
 
@@ -53,14 +64,37 @@ def _median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def baseline(model: str, frames: int, sink: socket.socket) -> dict[str, Any]:
+def baseline(model: str, frames: int, sink: socket.socket, threads: int) -> dict[str, Any]:
     """Frames/s of the seed-style single loop for ``model`` on vtest.avi."""
     video, address = resolve("vtest_video"), sink.getsockname()
     if model == MOVENET:
-        result = run_baseline(video, resolve(MOVENET_ASSET), address, frames)
+        result = run_baseline(video, resolve(MOVENET_ASSET), address, frames, threads)
     else:
-        result = run_openpose_baseline(video, model, address, frames)
-    return {"frames": result.frames, "seconds": result.seconds, "fps": result.fps}
+        result = run_openpose_baseline(video, model, address, frames, threads)
+    return {
+        "threads": threads,
+        "frames": result.frames,
+        "seconds": result.seconds,
+        "fps": result.fps,
+    }
+
+
+def throughput(
+    model: str, camera: dict[str, Any], frames: int, warmup: int, log: Path, bases: list[float]
+) -> dict[str, Any]:
+    """Steady frames/s out of the bridge with ``camera``, and its ratio to each baseline."""
+    run = run_graph(model, resolve("vtest_video"), camera, warmup + frames, log)
+    fps = steady_rate([f.arrival_s for f in run.frames], warmup)
+    return {
+        "camera": camera,
+        "frames": max(len(run.frames) - warmup, 0),
+        "fps": fps,
+        "ratio": ratio(fps, bases[0]),
+        "ratio_all_threads": ratio(fps, bases[1]),
+        "pose_node": pose_node_figures(run),
+        "exit_codes": run.exit_codes,
+        "timed_out": run.timed_out,
+    }
 
 
 def pose_node_figures(run: GraphRun) -> dict[str, float]:
@@ -90,49 +124,53 @@ def stages(model: str, frames: int, warmup: int, people: int, node, log: Path) -
 def measure_model(
     model: str, frames: int, args: argparse.Namespace, node, sink: socket.socket
 ) -> dict[str, Any]:
-    """Baseline, graph at full speed, graph at 30 fps and the stage split for ``model``."""
+    """Baselines, graph throughput, graph latency at 30 fps and the stage split for ``model``."""
     video, warmup, output = resolve("vtest_video"), args.warmup, args.output
-    print(f"{model}: baseline loop, {frames} frames", flush=True)
-    base = baseline(model, frames, sink)
-    pace = args.camera_fps
-    print(f"{model}: graph, camera fps {pace:g}, {warmup} + {frames} frames", flush=True)
-    fast = run_graph(model, video, pace, warmup + frames, output / f"{model}-fps{pace:g}.log")
-    graph_fps = steady_rate([f.arrival_s for f in fast.frames], warmup)
+    print(f"{model}: baseline loop, one thread, then all threads, {frames} frames", flush=True)
+    base = baseline(model, frames, sink, threads=1)
+    base_all = baseline(model, frames, sink, threads=0)
+    bases = [base["fps"], base_all["fps"]]
+    runs = {"graph": THROUGHPUT_CAMERA, "graph_unpaced": UNPACED_CAMERA}
+    results: dict[str, Any] = {"baseline": base, "baseline_all_threads": base_all}
+    for key, camera in runs.items():
+        print(f"{model}: {key}, camera {camera}, {warmup} + {frames} frames", flush=True)
+        log = output / f"{model}-{key}.log"
+        results[key] = throughput(model, camera, frames, warmup, log, bases)
     print(f"{model}: graph, camera at {PACED_FPS:g} fps, {warmup} + {frames} frames", flush=True)
-    paced = run_graph(
-        model, video, PACED_FPS, warmup + frames, output / f"{model}-fps30.log", probe_images=True
-    )
+    paced = run_graph(model, video, LATENCY_CAMERA, warmup + frames, output / f"{model}-fps30.log")
     latencies = [f.latency_ms for f in paced.frames[warmup:]]
-    image_latencies = paced.image_latency_ms[warmup:]
     people = round(_median([f.people for f in paced.frames[warmup:]]) or 0)
+    print(
+        f"{model}: image_raw reader at {PACED_FPS:g} fps, {IMAGE_PROBE_FRAMES} frames", flush=True
+    )
+    probed = run_graph(
+        model,
+        video,
+        LATENCY_CAMERA,
+        warmup + IMAGE_PROBE_FRAMES,
+        output / f"{model}-image-probe.log",
+        probe_images=True,
+    )
+    to_image = summary_ms(probed.image_latency_ms[warmup:])
     print(f"{model}: stage split in this process", flush=True)
     split = stages(model, min(frames, 100), warmup, people, node, output / f"{model}-split.log")
-    to_image = summary_ms(image_latencies)
     split["DDS hop"] = to_image["p50"] - split["camera publish"] - split["receive"]
-    return {
-        "baseline": base,
-        "graph": {
-            "camera_fps": pace,
-            "frames": max(len(fast.frames) - warmup, 0),
-            "fps": graph_fps,
-            "ratio": ratio(graph_fps, base["fps"]),
-            "pose_node": pose_node_figures(fast),
-            "exit_codes": fast.exit_codes,
-            "timed_out": fast.timed_out,
+    results["latency"] = {
+        "source_fps": PACED_FPS,
+        "capture_to_udp": summary_ms(latencies),
+        "capture_to_image": to_image,
+        "graph_fps": steady_rate([f.arrival_s for f in paced.frames], warmup),
+        "people_median": people,
+        "pose_node": pose_node_figures(paced),
+        "exit_codes": {
+            **paced.exit_codes,
+            **{f"probe {k}": v for k, v in probed.exit_codes.items()},
         },
-        "latency": {
-            "source_fps": PACED_FPS,
-            "capture_to_udp": summary_ms(latencies),
-            "capture_to_image": to_image,
-            "graph_fps": steady_rate([f.arrival_s for f in paced.frames], warmup),
-            "people_median": people,
-            "pose_node": pose_node_figures(paced),
-            "exit_codes": paced.exit_codes,
-            "timed_out": paced.timed_out,
-            "samples_ms": [round(v, 3) for v in latencies],
-        },
-        "stages_ms": split,
+        "timed_out": paced.timed_out or probed.timed_out,
+        "samples_ms": [round(v, 3) for v in latencies],
     }
+    results["stages_ms"] = split
+    return results
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -143,12 +181,6 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         "--openpose-frames", type=int, default=100, help="OpenPose frames per measurement"
     )
     parser.add_argument("--warmup", type=int, default=20, help="frames left out at each start")
-    parser.add_argument(
-        "--camera-fps",
-        type=float,
-        default=0.0,
-        help="camera pace for the throughput run (0: as fast as possible, the reference)",
-    )
     parser.add_argument("--skip-openpose", action="store_true", help="MoveNet only")
     parser.add_argument("--output", type=Path, default=Path("bench-results"))
     return parser.parse_args(argv)
@@ -161,7 +193,12 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("ROS_DOMAIN_ID", str(random.randint(101, 200)))
     results: dict[str, Any] = {
         "machine": describe(),
-        "settings": {"warmup": args.warmup, "paced_fps": PACED_FPS, "video": "vtest.avi"},
+        "settings": {
+            "warmup": args.warmup,
+            "paced_fps": PACED_FPS,
+            "max_frames_in_flight": IN_FLIGHT,
+            "video": "vtest.avi",
+        },
         "models": {},
     }
     plan = {MOVENET: args.frames} | (

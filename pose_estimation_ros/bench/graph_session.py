@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 from diagnostic_msgs.msg import DiagnosticArray
@@ -134,11 +135,10 @@ class GraphProbe(Node):
                 self.pose_diagnostics.append({kv.key: kv.value for kv in status.values})
 
 
-def write_params_file(path: Path, fps: float, loop: bool) -> Path:
-    """Write the installed params file with the camera's ``fps`` and ``loop`` replaced."""
+def write_params_file(path: Path, camera: dict[str, Any]) -> Path:
+    """Write the installed params file with the camera parameters in ``camera`` replaced."""
     params = yaml.safe_load(default_params_file().read_text())
-    camera = params["camera_node"]["ros__parameters"]
-    camera["fps"], camera["loop"] = float(fps), loop
+    params["camera_node"]["ros__parameters"].update(camera)
     path.write_text(yaml.safe_dump(params, sort_keys=False))
     return path
 
@@ -164,16 +164,21 @@ def output_to(log_path: Path) -> Iterator[None]:
 def run_graph(
     model: str,
     source: Path,
-    fps: float,
+    camera: dict[str, Any],
     frames: int,
     log_path: Path,
     probe_images: bool = False,
     timeout_s: float = 180.0,
 ) -> GraphRun:
-    """Run camera, pose and bridge nodes until ``frames`` pose frames arrived (or timeout)."""
+    """Run camera, pose and bridge nodes until ``frames`` pose frames arrived (or timeout).
+
+    ``camera`` overrides camera_node parameters (``fps``, ``max_frames_in_flight``); the
+    source loops. ``probe_images`` adds a reader of ``image_raw`` in this process, which
+    timestamps arrivals but also makes the camera send every frame twice.
+    """
     sink = DatagramSink()
     sink.start()
-    params = write_params_file(log_path.with_suffix(".params.yaml"), fps, loop=True)
+    params = write_params_file(log_path.with_suffix(".params.yaml"), {**camera, "loop": True})
     arguments = {
         "source": str(source),
         "model": model,

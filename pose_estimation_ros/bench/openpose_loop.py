@@ -2,7 +2,8 @@
 
 One process, one thread: OpenCV read, network (resize + OpenVINO), PAF
 decoding, msgpack, UDP send, then the next frame. Same model file, runtime
-and video as the graph it is compared with. Not used by the package.
+and video as the graph it is compared with; ``threads`` as in ``baseline_loop``.
+Not used by the package.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from pose_estimation_ros.core.estimator import create_estimator
 
 
 def run_openpose_baseline(
-    video: Path, model: str, address: tuple[str, int], max_frames: int
+    video: Path, model: str, address: tuple[str, int], max_frames: int, threads: int
 ) -> BaselineResult:
     """Process up to ``max_frames`` frames of ``video``; send each frame's people by UDP."""
-    estimator = create_estimator(model, backend="openvino")
+    estimator = create_estimator(model, backend="openvino", threads=threads)
     capture = cv2.VideoCapture(str(video))
     ok, frame = capture.read()
     capture.release()

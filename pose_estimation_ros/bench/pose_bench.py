@@ -3,8 +3,8 @@
 ``python -m pose_estimation_ros.bench.pose_bench [--backends ...] [--frames N]``
 
 For each backend, the mean per-frame split on vtest.avi frames resized to
-640x480: receiving (rclpy deserialising the ``sensor_msgs/Image``, as the
-executor does before the callback), conversion (``sensor_msgs/Image`` to a
+640x480: receiving (reading the serialized ``sensor_msgs/Image`` in place after
+rclpy's copy of its bytes, as pose_node does), conversion (``sensor_msgs/Image`` to a
 BGR array), pre-processing, inference, post-processing, publishing (the
 ``PoseArray`` built and published) and markers (built and published only while
 someone subscribes); then frames/s of that whole pipeline, markers included,
@@ -21,8 +21,7 @@ from collections.abc import Callable
 import cv2
 import numpy as np
 import rclpy
-from rclpy.serialization import deserialize_message, serialize_message
-from sensor_msgs.msg import Image
+from rclpy.serialization import serialize_message
 from std_msgs.msg import Header
 from visualization_msgs.msg import MarkerArray
 
@@ -35,6 +34,7 @@ from pose_estimation_ros.nodes.conversions import (
     image_msg_to_bgr,
     pose_frame_to_msg,
 )
+from pose_estimation_ros.nodes.image_cdr import read_image
 from pose_estimation_ros.nodes.markers import people_markers
 
 STAGES = (
@@ -79,7 +79,8 @@ def run_pipeline(
         return result
 
     for index, raw in enumerate(messages):
-        msg = timed("receive", lambda: deserialize_message(raw, Image))
+        # pose_node subscribes raw: rclpy copies the serialized bytes, read_image reads them.
+        msg = timed("receive", lambda: read_image(bytes(raw)))
         image = timed("conversion", lambda: image_msg_to_bgr(msg))
         height, width = image.shape[:2]
         inputs, context = timed("preprocess", lambda: estimator.preprocess(image))

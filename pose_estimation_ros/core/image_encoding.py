@@ -27,7 +27,10 @@ class ImageEncodingError(ValueError):
     """An image buffer that cannot be read; ``cause`` is one of a few fixed keys."""
 
     def __init__(self, cause: str, message: str) -> None:
-        """Keep the cause: ``unsupported_encoding``, ``empty``, ``truncated`` or ``bad_step``."""
+        """Keep the cause: ``unsupported_encoding``, ``empty``, ``truncated``, ``bad_step``...
+
+        (``malformed``: serialized bytes that are no image, from ``nodes.image_cdr``).
+        """
         super().__init__(message)
         self.cause = cause
 

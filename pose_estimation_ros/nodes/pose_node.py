@@ -6,7 +6,8 @@ in ``on_deactivate``. With ``autostart`` (default) it configures and
 activates itself, so it runs without a lifecycle manager.
 
 Newest frame only: the image subscription keeps one image (depth 1) and its
-callback runs the model. While it runs, images that arrive replace the one
+callback runs the model on it, read in place from the serialized bytes
+(``nodes.image_cdr``). While it runs, images that arrive replace the one
 waiting in the subscription without being read; when it returns, the executor
 takes the newest. Images that were never taken are counted as dropped, from
 the gaps in the camera's publication sequence numbers.
@@ -53,6 +54,7 @@ from pose_estimation_ros.nodes.conversions import (
     pose_frame_to_msg,
 )
 from pose_estimation_ros.nodes.diagnostics import PoseStats, diagnostics_msg
+from pose_estimation_ros.nodes.image_cdr import read_image
 from pose_estimation_ros.nodes.markers import people_markers
 from pose_estimation_ros.nodes.parameters import ParamSpec, coerce, declare_parameters
 from pose_estimation_ros.nodes.shutdown import quiet_interrupts, stopped_by_shutdown
@@ -295,7 +297,7 @@ class PoseNode(LifecycleNode):
         qos = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=1, reliability=reliability)
         self._gaps = SequenceGaps()
         self._rate = RateLimiter(self._params["max_rate"])
-        self._sub = self.create_subscription(Image, "image_raw", self._on_image, qos)
+        self._sub = self.create_subscription(Image, "image_raw", self._on_image, qos, raw=True)
         period = self._params["diagnostics_period_s"]
         self._timer = self.create_timer(period, self._publish_diagnostics)
         return super().on_activate(state)
@@ -343,7 +345,7 @@ class PoseNode(LifecycleNode):
         self._poses_pub = self._markers_pub = self._diagnostics_pub = self._annotated_pub = None
         self._estimator = None
 
-    def _on_image(self, msg: Image, info: MessageInfo) -> None:
+    def _on_image(self, serialized: bytes, info: MessageInfo) -> None:
         missed = self._gaps.missed(info.get("publication_sequence_number"))
         if missed:
             self._stats.dropped(missed)
@@ -351,10 +353,11 @@ class PoseNode(LifecycleNode):
             self._stats.dropped()
             return
         self._stats.received()
-        self._process(msg)
+        self._process(serialized)
 
-    def _process(self, msg: Image) -> None:
+    def _process(self, serialized: bytes) -> None:
         try:
+            msg = read_image(serialized)
             image = image_msg_to_bgr(msg)
         except ImageEncodingError as error:
             self._stats.rejected()

@@ -154,12 +154,19 @@ def check_headers(poses: list[PoseArray], images: list[Image]) -> None:
 
 
 def all_frames_counted(recorder: Recorder, published: int) -> bool:
-    """Two /diagnostics in a row agree, and every published frame was received or dropped."""
+    """Two /diagnostics in a row agree, and every frame published was received or dropped.
+
+    Counting starts at the first frame pose_node took (frames published before it, if any,
+    were replaced before its first take and are not its drops): its index among the images.
+    """
     counts = recorder.counters()
+    if not counts or counts != recorder.counters(-2) or not recorder.poses:
+        return False
+    stamps = [(i.header.stamp.sec, i.header.stamp.nanosec) for i in recorder.images]
+    first = recorder.poses[0].header.stamp
+    counted = published - stamps.index((first.sec, first.nanosec))
     return (
-        bool(counts)
-        and counts == recorder.counters(-2)
-        and counts["received_frames_total"] + counts["dropped_frames_total"] == published
+        counts["received_frames_total"] + counts["dropped_frames_total"] == counted
         and len(recorder.poses) >= counts["processed_frames_total"]
     )
 

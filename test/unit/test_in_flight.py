@@ -12,6 +12,7 @@ class FakeClock:
     """A monotonic clock the test moves by hand."""
 
     def __init__(self) -> None:
+        """Start at an arbitrary time."""
         self.now_s = 100.0
 
     def __call__(self) -> float:
