@@ -50,8 +50,8 @@ class PoseFrame:
 
 def box_around(keypoints: np.ndarray, min_score: float = 0.0) -> tuple[float, float, float, float]:
     """Smallest box holding the keypoints scored above ``min_score`` (all of them if none are)."""
-    confident = keypoints[keypoints[:, 2] > min_score]
-    points = confident if len(confident) else keypoints
-    x_min, y_min = points[:, :2].min(axis=0)
-    x_max, y_max = points[:, :2].max(axis=0)
-    return float(x_min), float(y_min), float(x_max), float(y_max)
+    rows = keypoints.tolist()  # plain Python: a few dozen values, numpy calls would cost more
+    points = [row for row in rows if row[2] > min_score] or rows
+    xs = [row[0] for row in points]
+    ys = [row[1] for row in points]
+    return min(xs), min(ys), max(xs), max(ys)

@@ -81,8 +81,11 @@ def to_source_pixels(points_xy: np.ndarray, region: CropRegion) -> np.ndarray:
 
 def torso_visible(keypoints: np.ndarray, min_score: float = C.MIN_CROP_KEYPOINT_SCORE) -> bool:
     """Tell whether a hip and a shoulder are both scored above ``min_score``."""
-    scores = keypoints[:, 2]
-    return bool(scores[_HIPS].max() > min_score and scores[_SHOULDERS].max() > min_score)
+    scores = keypoints[:, 2].tolist()
+    return (
+        max(scores[i] for i in _HIPS) > min_score
+        and max(scores[i] for i in _SHOULDERS) > min_score
+    )
 
 
 def next_crop_region(
@@ -91,17 +94,23 @@ def next_crop_region(
     height: int,
     min_score: float = C.MIN_CROP_KEYPOINT_SCORE,
 ) -> CropRegion:
-    """Crop for the next frame from this frame's ``(17, 3)`` x, y, score keypoints in pixels."""
+    """Crop for the next frame from this frame's ``(17, 3)`` x, y, score keypoints in pixels.
+
+    Plain Python over the 17 keypoints (see ``decode.pose_score``).
+    """
     if not torso_visible(keypoints, min_score):
         return full_frame_region(width, height)
-    center = keypoints[_HIPS, :2].mean(axis=0)
-    torso_range = np.abs(keypoints[_TORSO, :2] - center).max(axis=0)
-    confident = keypoints[keypoints[:, 2] >= min_score, :2]
-    body_range = np.abs(confident - center).max(axis=0) if len(confident) else np.zeros(2)
-    half = max(
-        float(torso_range.max()) * C.TORSO_EXPANSION, float(body_range.max()) * C.BODY_EXPANSION
-    )
-    center_x, center_y = float(center[0]), float(center[1])
+    rows = keypoints.tolist()
+    center_x = (rows[_HIPS[0]][0] + rows[_HIPS[1]][0]) / 2.0
+    center_y = (rows[_HIPS[0]][1] + rows[_HIPS[1]][1]) / 2.0
+
+    def reach(points: list[list[float]]) -> float:
+        """Largest distance along x or y from the centre."""
+        return max((max(abs(x - center_x), abs(y - center_y)) for x, y, _ in points), default=0.0)
+
+    torso_range = reach([rows[i] for i in _TORSO])
+    body_range = reach([row for row in rows if row[2] >= min_score])
+    half = max(torso_range * C.TORSO_EXPANSION, body_range * C.BODY_EXPANSION)
     half = min(half, max(center_x, width - center_x, center_y, height - center_y))
     if half > max(width, height) / 2.0:
         return full_frame_region(width, height)
