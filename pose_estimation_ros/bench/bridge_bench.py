@@ -2,8 +2,8 @@
 
     python -P -m pose_estimation_ros.bench.bridge_bench [--repeats 2000] [--repo .]
 
-Bridge time is the node's whole callback on one ``PoseArray`` (message →
-core frame → datagrams → non-blocking send to a local UDP socket), without
+Bridge time is the node's whole callback on one ``PoseArray`` (serialized
+PoseArray → core frame → datagrams → non-blocking send to a local UDP socket), without
 DDS. Decode time is the decoding of every datagram of a frame: Python's
 ``decode_datagram``, and, when mono / Node.js are installed, the C# and
 JavaScript receivers' decoders (run from the repository at ``--repo``).
@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import rclpy
 from rclpy.parameter import Parameter
+from rclpy.serialization import serialize_message
 from std_msgs.msg import Header
 
 from pose_estimation_ros.core.skeletons import COCO17
@@ -119,8 +120,8 @@ def main() -> None:
             datagrams = encode_frame(
                 frame, WireHeader(1, 1, 0, 0, header.frame_id), MAX_DATAGRAM_BYTES
             )
-            msg = pose_frame_to_msg(frame, header)
-            bridge = microseconds_per_call(lambda: node._on_poses(msg), repeats)
+            serialized = serialize_message(pose_frame_to_msg(frame, header))
+            bridge = microseconds_per_call(lambda: node._on_poses(serialized), repeats)
             decode = microseconds_per_call(lambda: list(map(decode_datagram, datagrams)), repeats)
             sizes = "/".join(str(len(d)) for d in datagrams)
             print(

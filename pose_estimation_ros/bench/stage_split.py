@@ -17,6 +17,7 @@ import time
 import numpy as np
 from rclpy.node import Node
 from rclpy.parameter import Parameter
+from rclpy.serialization import serialize_message
 from sensor_msgs.msg import Image
 from std_msgs.msg import Header
 
@@ -55,8 +56,10 @@ def bridge_ms(people: int, repeats: int) -> float:
     sink.bind(("127.0.0.1", 0))
     node = UdpBridgeNode(parameter_overrides=[Parameter("port", value=sink.getsockname()[1])])
     try:
-        msg = pose_frame_to_msg(frame_of(people), Header(frame_id="camera_optical_frame"))
-        median_us, _ = microseconds_per_call(lambda: node._on_poses(msg), repeats)
+        serialized = serialize_message(
+            pose_frame_to_msg(frame_of(people), Header(frame_id="camera_optical_frame"))
+        )
+        median_us, _ = microseconds_per_call(lambda: node._on_poses(serialized), repeats)
     finally:
         node.destroy_node()
         sink.close()

@@ -29,6 +29,7 @@ from pose_estimation_ros.core.capture.calibration import (
 from pose_estimation_ros.core.capture.encoding import ENCODINGS, ImageBuffer, encode_into
 from pose_estimation_ros.core.capture.in_flight import InFlightWindow
 from pose_estimation_ros.msg import PoseArray
+from pose_estimation_ros.nodes.cdr import header_stamp_ns
 from pose_estimation_ros.nodes.parameters import ParamSpec, declare_parameters
 from pose_estimation_ros.nodes.shutdown import quiet_interrupts, stopped_by_shutdown
 
@@ -152,7 +153,7 @@ class CameraNode(Node):
         self._info = camera_info_for(self._calibration)
         self._in_flight = InFlightWindow(params["max_frames_in_flight"], IN_FLIGHT_TIMEOUT_S)
         if self._in_flight.limit:
-            self.create_subscription(PoseArray, POSES_TOPIC, self._on_poses, 10)
+            self.create_subscription(PoseArray, POSES_TOPIC, self._on_poses, 10, raw=True)
         self._stop = threading.Event()
         self.finished = Future()
         self._thread = threading.Thread(target=self._capture, name="capture", daemon=True)
@@ -178,8 +179,8 @@ class CameraNode(Node):
                 if self._stop.wait(_READER_POLL_S):
                     return
 
-    def _on_poses(self, msg: PoseArray) -> None:
-        self._in_flight.answered(msg.header.stamp.sec * 1_000_000_000 + msg.header.stamp.nanosec)
+    def _on_poses(self, serialized: bytes) -> None:
+        self._in_flight.answered(header_stamp_ns(serialized, PoseArray))  # the stamp only
 
     def _wait_for_room(self, window: InFlightWindow) -> bool:
         """Wait until fewer than ``max_frames_in_flight`` frames are unanswered."""

@@ -20,12 +20,9 @@ from sensor_msgs.msg import Image
 from std_msgs.msg import Header
 
 from pose_estimation_ros.core.image_encoding import ImageEncodingError
+from pose_estimation_ros.nodes.cdr import CDR_LITTLE_ENDIAN, STAMP, CdrReader
 
-CDR_LITTLE_ENDIAN = b"\x00\x01"  # RTPS encapsulation id of plain little-endian CDR
-_ENCAPSULATION_BYTES = 4
 _UINT32_PAIR = struct.Struct("<II")
-_STAMP_AND_LENGTH = struct.Struct("<iII")
-_SIZE_AND_LENGTH = struct.Struct("<III")
 
 
 @dataclass(frozen=True)
@@ -41,37 +38,6 @@ class ImageFields:
     data: memoryview
 
 
-class _Reader:
-    """Reads CDR fields in order; alignment is counted from the end of the encapsulation."""
-
-    def __init__(self, body: memoryview) -> None:
-        """Start at the first field of ``body``."""
-        self.body = body
-        self.offset = 0
-
-    def unpack(self, layout: struct.Struct) -> tuple:
-        """Unpack ``layout`` (4-byte fields) at the next 4-byte boundary."""
-        self.offset = (self.offset + 3) & ~3
-        values = layout.unpack_from(self.body, self.offset)
-        self.offset += layout.size
-        return values
-
-    def string(self, length: int) -> str:
-        """Read a string of ``length`` bytes, its terminating NUL included, right here."""
-        if length == 0 or self.offset + length > len(self.body):
-            raise ValueError(f"string of {length} B at offset {self.offset}")
-        end = self.offset + length
-        text = bytes(self.body[self.offset:end - 1]).decode()
-        self.offset = end
-        return text
-
-    def octet(self) -> int:
-        """Read one byte, right here."""
-        value = self.body[self.offset]
-        self.offset += 1
-        return value
-
-
 def read_image(serialized: bytes) -> ImageFields | Image:
     """Read the image in ``serialized``: ``ImageFields`` for little-endian CDR, else a message.
 
@@ -81,20 +47,15 @@ def read_image(serialized: bytes) -> ImageFields | Image:
     if serialized[:2] != CDR_LITTLE_ENDIAN:
         return deserialize_message(serialized, Image)
     try:
-        reader = _Reader(memoryview(serialized)[_ENCAPSULATION_BYTES:])
-        sec, nanosec, length = reader.unpack(_STAMP_AND_LENGTH)
-        frame_id = reader.string(length)
-        height, width, length = reader.unpack(_SIZE_AND_LENGTH)
-        encoding = reader.string(length)
+        reader = CdrReader(serialized)
+        sec, nanosec = reader.unpack(STAMP)
+        frame_id = reader.string()
+        height, width = reader.unpack(_UINT32_PAIR)
+        encoding = reader.string()
         is_bigendian = reader.octet()
         step, size = reader.unpack(_UINT32_PAIR)
-    except (struct.error, IndexError, ValueError) as error:  # ValueError: bad string
+        data = reader.take(size)
+    except (struct.error, IndexError, ValueError) as error:  # ValueError: bad string or size
         raise ImageEncodingError("malformed", f"malformed sensor_msgs/Image: {error}") from None
-    start = reader.offset
-    data = reader.body[start:start + size]
-    if len(data) != size:
-        raise ImageEncodingError(
-            "malformed", f"malformed sensor_msgs/Image: {size} B of data announced, {len(data)}"
-        )
     header = Header(stamp=Time(sec=sec, nanosec=nanosec), frame_id=frame_id)
     return ImageFields(header, height, width, encoding, is_bigendian, step, data)

@@ -48,15 +48,12 @@ from pose_estimation_ros.core.sequence_gaps import SequenceGaps
 from pose_estimation_ros.core.skeletons import LAYOUTS
 from pose_estimation_ros.core.types import PoseFrame
 from pose_estimation_ros.msg import PoseArray
-from pose_estimation_ros.nodes.conversions import (
-    bgr_to_image_msg,
-    image_msg_to_bgr,
-    pose_frame_to_msg,
-)
+from pose_estimation_ros.nodes.conversions import bgr_to_image_msg, image_msg_to_bgr
 from pose_estimation_ros.nodes.diagnostics import PoseStats, diagnostics_msg
 from pose_estimation_ros.nodes.image_cdr import read_image
 from pose_estimation_ros.nodes.markers import people_markers
 from pose_estimation_ros.nodes.parameters import ParamSpec, coerce, declare_parameters
+from pose_estimation_ros.nodes.pose_array_cdr import serialize_pose_array
 from pose_estimation_ros.nodes.shutdown import quiet_interrupts, stopped_by_shutdown
 
 _OPENPOSE = OpenPoseOptions()  # defaults of the OpenPose-only parameters
@@ -381,7 +378,7 @@ class PoseNode(LifecycleNode):
         estimator = self._estimator
         height, width = image.shape[:2]
         frame = PoseFrame(estimator.model, estimator.layout, width, height, people)
-        self._poses_pub.publish(pose_frame_to_msg(frame, msg.header))
+        self._poses_pub.publish(serialize_pose_array(frame, msg.header))
         threshold = self.get_parameter("score_threshold").value  # may change while running
         if self._markers_pub.get_subscription_count():  # building markers costs ~1 ms
             markers = people_markers(people, estimator.layout, msg.header, threshold)

@@ -38,8 +38,8 @@ from pose_estimation_ros.nodes.bridge_diagnostics import (
     bridge_status,
     difference,
 )
-from pose_estimation_ros.nodes.conversions import msg_to_pose_frame
 from pose_estimation_ros.nodes.parameters import ParamSpec, declare_parameters
+from pose_estimation_ros.nodes.pose_array_cdr import read_pose_array
 from pose_estimation_ros.nodes.shutdown import quiet_interrupts, stopped_by_shutdown
 
 LOG_THROTTLE_S = 60.0  # a repeated problem (no listener, full buffer) is logged at most this often
@@ -125,7 +125,7 @@ class UdpBridgeNode(Node):
         self._counts = BridgeCounts()
         self._reported = (BridgeCounts(), SendCounts())
         self._sub = self.create_subscription(
-            PoseArray, "poses", self._on_poses, qos_profile_sensor_data
+            PoseArray, "poses", self._on_poses, qos_profile_sensor_data, raw=True
         )
         self._diagnostics_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
         self._timer = self.create_timer(DIAGNOSTICS_PERIOD_S, self._publish_diagnostics)
@@ -135,20 +135,21 @@ class UdpBridgeNode(Node):
             f"datagrams of at most {self._max_datagram_bytes} bytes, stream id {self._stream}"
         )
 
-    def _on_poses(self, msg: PoseArray) -> None:
+    def _on_poses(self, serialized: bytes) -> None:
         self._counts.poses_received += 1
         if not self._rate.allow(time.monotonic()):
             self._counts.held_back_by_max_rate += 1
             return
-        header = WireHeader(
-            self._stream,
-            self._sequence,
-            msg.header.stamp.sec,
-            msg.header.stamp.nanosec,
-            msg.header.frame_id,
-        )
         try:
-            datagrams = encode_frame(msg_to_pose_frame(msg), header, self._max_datagram_bytes)
+            header, frame = read_pose_array(serialized)
+            stamp = header.stamp
+            datagrams = encode_frame(
+                frame,
+                WireHeader(
+                    self._stream, self._sequence, stamp.sec, stamp.nanosec, header.frame_id
+                ),
+                self._max_datagram_bytes,
+            )
         except ValueError as error:  # unknown layout, wrong keypoint count, frame too large
             self._counts.not_encodable += 1
             hint = "" if isinstance(error, FrameTooLargeError) else "; fix the publisher"

@@ -257,6 +257,36 @@ def test_a_camera_faster_than_inference_gets_newest_frames_and_counted_drops(
     assert stamps == sorted(set(stamps)), "a frame was processed twice or after a newer one"
 
 
+def test_a_camera_paced_by_the_pose_node_gets_every_frame_processed(ros_context, asset_dir):
+    pose_node = start_pose_node("model:=movenet_lightning")
+    recorder = Recorder(ros_context)
+    camera = None
+    try:
+        # As fast as possible, but at most one frame ahead of its PoseArray: nothing is dropped.
+        camera = start_camera_after_pose_node(
+            recorder,
+            pose_node,
+            f"source:={asset_dir / 'media/tfjs/pose_1.mp4'}",
+            "fps:=0",
+            "max_frames_in_flight:=1",
+        )
+        recorder.spin_until(lambda: camera.poll() is not None, [pose_node], "end of pose_1.mp4")
+        recorder.spin_until(
+            lambda: all_frames_counted(recorder, 120), [pose_node], "all 120 frames counted"
+        )
+    finally:
+        recorder.close()
+        camera_log = stop(camera) if camera is not None else ""
+        node_log = stop(pose_node)
+
+    assert camera.returncode == 0, camera_log
+    assert "no PoseArray" not in camera_log, camera_log  # no frame was given up on
+    counts = recorder.counters()
+    assert counts["dropped_frames_total"] == 0, counts
+    assert counts["processed_frames_total"] == len(recorder.poses) == 120, node_log
+    check_headers(recorder.poses, recorder.images)
+
+
 def test_camera_to_openpose_poses_over_dds(ros_context, asset_dir):
     wanted, max_people = 30, 4
     pose_node = start_pose_node(

@@ -7,7 +7,8 @@ from sensor_msgs.msg import Image
 from std_msgs.msg import Header
 
 from pose_estimation_ros.nodes.conversions import image_msg_to_bgr
-from pose_estimation_ros.nodes.image_cdr import CDR_LITTLE_ENDIAN, ImageFields, read_image
+from pose_estimation_ros.nodes.cdr import CDR_LITTLE_ENDIAN
+from pose_estimation_ros.nodes.image_cdr import ImageFields, read_image
 
 FIELDS = ("height", "width", "encoding", "is_bigendian", "step")
 
