@@ -31,6 +31,7 @@ from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import Image
 
 from pose_estimation_ros.core.wire import WireFormatError, decode_datagram
+from pose_estimation_ros.nodes.cdr import header_stamp_ns
 from pose_estimation_ros.runner.commands import default_params_file, graph_commands
 from pose_estimation_ros.runner.supervisor import Supervisor
 
@@ -122,12 +123,13 @@ class GraphProbe(Node):
         self.pose_diagnostics: list[dict[str, str]] = []
         self.create_subscription(DiagnosticArray, "/diagnostics", self._on_diagnostics, 10)
         if probe_images:
-            self.create_subscription(Image, "image_raw", self._on_image, qos_profile_sensor_data)
+            self.create_subscription(
+                Image, "image_raw", self._on_image, qos_profile_sensor_data, raw=True
+            )
 
-    def _on_image(self, msg: Image) -> None:
-        now_ns = time.time_ns()
-        stamp_ns = msg.header.stamp.sec * _NS_PER_S + msg.header.stamp.nanosec
-        self.image_latency_ms.append((now_ns - stamp_ns) / 1e6)
+    def _on_image(self, serialized: bytes) -> None:
+        now_ns = time.time_ns()  # taken raw, as pose_node takes images
+        self.image_latency_ms.append((now_ns - header_stamp_ns(serialized, Image)) / 1e6)
 
     def _on_diagnostics(self, msg: DiagnosticArray) -> None:
         for status in msg.status:

@@ -3,12 +3,13 @@
 ``python -m pose_estimation_ros.bench.pose_bench [--backends ...] [--frames N]``
 
 For each backend, the mean per-frame split on vtest.avi frames resized to
-640x480: receiving (reading the serialized ``sensor_msgs/Image`` in place after
-rclpy's copy of its bytes, as pose_node does), conversion (``sensor_msgs/Image`` to a
-BGR array), pre-processing, inference, post-processing, publishing (the
-``PoseArray`` built and published) and markers (built and published only while
-someone subscribes); then frames/s of that whole pipeline, markers included,
-on vtest.avi at its own 768x576. Smart crop, tracking and smoothing on.
+640x480: receiving (reading the serialized ``sensor_msgs/Image`` in place
+after rclpy's copy of its bytes, as pose_node does), conversion (to a BGR
+array), pre-processing, inference, post-processing, publishing (the
+``PoseArray`` serialized and published, as pose_node does) and markers (built
+and published only while someone subscribes); then frames/s of that whole
+pipeline, markers included, on vtest.avi at its own 768x576. Smart crop,
+tracking and smoothing on.
 """
 
 from __future__ import annotations
@@ -29,13 +30,10 @@ from pose_estimation_ros.core.assets import resolve
 from pose_estimation_ros.core.estimator import create_estimator
 from pose_estimation_ros.core.types import PoseFrame
 from pose_estimation_ros.msg import PoseArray
-from pose_estimation_ros.nodes.conversions import (
-    bgr_to_image_msg,
-    image_msg_to_bgr,
-    pose_frame_to_msg,
-)
+from pose_estimation_ros.nodes.conversions import bgr_to_image_msg, image_msg_to_bgr
 from pose_estimation_ros.nodes.image_cdr import read_image
 from pose_estimation_ros.nodes.markers import people_markers
+from pose_estimation_ros.nodes.pose_array_cdr import serialize_pose_array
 
 STAGES = (
     "receive",
@@ -91,7 +89,7 @@ def run_pipeline(
         )
 
         frame = PoseFrame(estimator.model, estimator.layout, width, height, people)
-        timed("publishing", lambda: poses_pub.publish(pose_frame_to_msg(frame, msg.header)))
+        timed("publishing", lambda: poses_pub.publish(serialize_pose_array(frame, msg.header)))
         timed(
             "markers",
             lambda: markers_pub.publish(people_markers(people, estimator.layout, msg.header, 0.3)),
