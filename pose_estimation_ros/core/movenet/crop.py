@@ -76,7 +76,7 @@ def crop_and_resize(image: np.ndarray, region: CropRegion, output_size: int) -> 
 
 def to_source_pixels(points_xy: np.ndarray, region: CropRegion) -> np.ndarray:
     """Map ``(N, 2)`` x, y normalised to the crop onto source-image pixels."""
-    return points_xy * region.size + np.array([region.x_min, region.y_min])
+    return points_xy * region.size + (region.x_min, region.y_min)
 
 
 def torso_visible(keypoints: np.ndarray, min_score: float = C.MIN_CROP_KEYPOINT_SCORE) -> bool:

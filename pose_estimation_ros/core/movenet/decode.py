@@ -19,6 +19,8 @@ class RawPose:
 
 
 def _check_shape(output: np.ndarray, expected: tuple[int | None, ...], what: str) -> None:
+    if output.shape == expected:  # the usual case, cheaply
+        return
     ok = output.ndim == len(expected) and all(
         want is None or got == want for got, want in zip(output.shape, expected)
     )

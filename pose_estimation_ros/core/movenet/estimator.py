@@ -99,8 +99,8 @@ class SinglePoseEstimator(MoveNetEstimator):
         raw = decode_singlepose(outputs[0])
         if raw.score == 0.0:
             return []
-        keypoints = raw.keypoints.copy()
-        keypoints[:, :2] = to_source_pixels(raw.keypoints[:, :2], context)
+        keypoints = raw.keypoints  # decode's own array: mapped in place
+        keypoints[:, :2] = to_source_pixels(keypoints[:, :2], context)
         return [Person(keypoints, raw.score, box_around(keypoints, C.MIN_CROP_KEYPOINT_SCORE))]
 
     def end_frame(self, people: list[Person], width: int, height: int) -> None:
