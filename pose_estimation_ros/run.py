@@ -135,7 +135,9 @@ def main(argv: list[str] | None = None) -> int:
         extra["pose_node"] = {"publish_annotated": True}
     commands = graph_commands(arguments, extra)
     # Ctrl-C and SIGTERM stop the run through KeyboardInterrupt in this thread, which then
-    # stops the nodes; rclpy's own handlers would shut the runner's context down first.
+    # stops the nodes; rclpy's own handlers would shut the runner's context down first. SIGINT
+    # too: Python leaves it ignored when started ignored (a background job of a script).
+    signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
     rclpy.init(signal_handler_options=SignalHandlerOptions.NO)
     monitor = Monitor(arguments.get("namespace", ""), options.record, options.record_fps)

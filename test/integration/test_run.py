@@ -48,6 +48,8 @@ def test_run_streams_poses_over_udp_and_stops_cleanly_on_ctrl_c(ros_domain_id, a
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        # Started with SIGINT ignored, as a script's background job is: Ctrl-C must still work.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
     )
     try:
         frames_with_people = 0
