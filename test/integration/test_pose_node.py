@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -171,22 +172,26 @@ def all_frames_counted(recorder: Recorder, published: int) -> bool:
     )
 
 
-def test_camera_to_movenet_poses_over_dds(ros_context, asset_dir):
-    pose_node = start_pose_node(
-        "model:=movenet_lightning",
-        "backend:=openvino",
-        "image_reliability:=reliable",
-        "publish_annotated:=true",
-    )
+@dataclass
+class Pose1Run:
+    """What a run of pose_1.mp4 through camera_node and pose_node left behind."""
+
+    recorder: Recorder
+    camera_code: int
+    camera_log: str
+    node_log: str
+
+
+def run_pose_1(ros_context, asset_dir, pose_params: list[str], *camera_params: str) -> Pose1Run:
+    """Send pose_1.mp4's 120 frames through camera_node and pose_node until all are counted."""
+    pose_node = start_pose_node(*pose_params)
     recorder = Recorder(ros_context)
     camera = None
     try:
-        # pose_1.mp4: 120 frames of 576x576 at 30 fps, sent at 15 fps so none waits.
         camera = start_camera_after_pose_node(
-            recorder, pose_node, f"source:={asset_dir / 'media/tfjs/pose_1.mp4'}", "fps:=15.0"
+            recorder, pose_node, f"source:={asset_dir / 'media/tfjs/pose_1.mp4'}", *camera_params
         )
         recorder.spin_until(lambda: camera.poll() is not None, [pose_node], "end of pose_1.mp4")
-
         recorder.spin_until(
             lambda: all_frames_counted(recorder, 120), [pose_node], "all 120 frames counted"
         )
@@ -194,8 +199,24 @@ def test_camera_to_movenet_poses_over_dds(ros_context, asset_dir):
         recorder.close()
         camera_log = stop(camera) if camera is not None else ""
         node_log = stop(pose_node)
+    return Pose1Run(recorder, camera.returncode, camera_log, node_log)
 
-    assert camera.returncode == 0, camera_log
+
+def test_camera_to_movenet_poses_over_dds(ros_context, asset_dir):
+    # pose_1.mp4: 120 frames of 576x576 at 30 fps, sent at 15 fps so none waits.
+    run = run_pose_1(
+        ros_context,
+        asset_dir,
+        [
+            "model:=movenet_lightning",
+            "backend:=openvino",
+            "image_reliability:=reliable",
+            "publish_annotated:=true",
+        ],
+        "fps:=15.0",
+    )
+    recorder, camera_log, node_log = run.recorder, run.camera_log, run.node_log
+    assert run.camera_code == 0, camera_log
     assert len(recorder.images) == 120  # camera_node waited for both readers
     counts = recorder.counters()
     received = counts["received_frames_total"]
@@ -230,61 +251,29 @@ def test_camera_to_movenet_poses_over_dds(ros_context, asset_dir):
 def test_a_camera_faster_than_inference_gets_newest_frames_and_counted_drops(
     ros_context, asset_dir
 ):
-    pose_node = start_pose_node("model:=movenet_lightning", "smoothing:=false")
-    recorder = Recorder(ros_context)
-    camera = None
-    try:
-        # pose_1.mp4's 120 frames as fast as they decode (hundreds a second): most must be
-        # dropped unread, and every one published is either received or counted as dropped.
-        camera = start_camera_after_pose_node(
-            recorder, pose_node, f"source:={asset_dir / 'media/tfjs/pose_1.mp4'}", "fps:=0"
-        )
-        recorder.spin_until(lambda: camera.poll() is not None, [pose_node], "end of pose_1.mp4")
-        recorder.spin_until(
-            lambda: all_frames_counted(recorder, 120), [pose_node], "all 120 frames counted"
-        )
-    finally:
-        recorder.close()
-        camera_log = stop(camera) if camera is not None else ""
-        node_log = stop(pose_node)
-
-    assert camera.returncode == 0, camera_log
-    counts = recorder.counters()
+    # pose_1.mp4's 120 frames as fast as they decode (hundreds a second): most must be
+    # dropped unread, and every one published is either received or counted as dropped.
+    run = run_pose_1(ros_context, asset_dir, ["model:=movenet_lightning"], "fps:=0")
+    assert run.camera_code == 0, run.camera_log
+    counts = run.recorder.counters()
     assert counts["dropped_frames_total"] > 0, counts
-    assert counts["processed_frames_total"] == len(recorder.poses), node_log
-    check_headers(recorder.poses, recorder.images)
-    stamps = [(p.header.stamp.sec, p.header.stamp.nanosec) for p in recorder.poses]
+    assert counts["processed_frames_total"] == len(run.recorder.poses), run.node_log
+    check_headers(run.recorder.poses, run.recorder.images)
+    stamps = [(p.header.stamp.sec, p.header.stamp.nanosec) for p in run.recorder.poses]
     assert stamps == sorted(set(stamps)), "a frame was processed twice or after a newer one"
 
 
 def test_a_camera_paced_by_the_pose_node_gets_every_frame_processed(ros_context, asset_dir):
-    pose_node = start_pose_node("model:=movenet_lightning")
-    recorder = Recorder(ros_context)
-    camera = None
-    try:
-        # As fast as possible, but at most one frame ahead of its PoseArray: nothing is dropped.
-        camera = start_camera_after_pose_node(
-            recorder,
-            pose_node,
-            f"source:={asset_dir / 'media/tfjs/pose_1.mp4'}",
-            "fps:=0",
-            "max_frames_in_flight:=1",
-        )
-        recorder.spin_until(lambda: camera.poll() is not None, [pose_node], "end of pose_1.mp4")
-        recorder.spin_until(
-            lambda: all_frames_counted(recorder, 120), [pose_node], "all 120 frames counted"
-        )
-    finally:
-        recorder.close()
-        camera_log = stop(camera) if camera is not None else ""
-        node_log = stop(pose_node)
-
-    assert camera.returncode == 0, camera_log
-    assert "no PoseArray" not in camera_log, camera_log  # no frame was given up on
-    counts = recorder.counters()
+    # As fast as possible, but at most one frame ahead of its PoseArray: nothing is dropped.
+    run = run_pose_1(
+        ros_context, asset_dir, ["model:=movenet_lightning"], "fps:=0", "max_frames_in_flight:=1"
+    )
+    assert run.camera_code == 0, run.camera_log
+    assert "no PoseArray" not in run.camera_log, run.camera_log  # no frame was given up on
+    counts = run.recorder.counters()
     assert counts["dropped_frames_total"] == 0, counts
-    assert counts["processed_frames_total"] == len(recorder.poses) == 120, node_log
-    check_headers(recorder.poses, recorder.images)
+    assert counts["processed_frames_total"] == len(run.recorder.poses) == 120, run.node_log
+    check_headers(run.recorder.poses, run.recorder.images)
 
 
 def test_camera_to_openpose_poses_over_dds(ros_context, asset_dir):
