@@ -276,6 +276,19 @@ def test_a_camera_paced_by_the_pose_node_gets_every_frame_processed(ros_context,
     check_headers(run.recorder.poses, run.recorder.images)
 
 
+def test_max_rate_skips_frames_and_counts_them_as_dropped(ros_context, asset_dir):
+    # 120 frames at 15 fps (8 s) into a node allowed 5 inferences a second: about every third
+    # frame is processed (the limiter lets one through once 200 ms have passed since the last).
+    run = run_pose_1(
+        ros_context, asset_dir, ["model:=movenet_lightning", "max_rate:=5"], "fps:=15.0"
+    )
+    assert run.camera_code == 0, run.camera_log
+    counts = run.recorder.counters()
+    assert 30 <= counts["processed_frames_total"] <= 41, counts
+    assert counts["processed_frames_total"] == len(run.recorder.poses), run.node_log
+    assert counts["dropped_frames_total"] >= 120 - 41 - 1, counts
+
+
 def test_camera_to_openpose_poses_over_dds(ros_context, asset_dir):
     wanted, max_people = 30, 4
     pose_node = start_pose_node(
