@@ -25,13 +25,12 @@ from pathlib import Path
 import numpy as np
 import rclpy
 from rclpy.parameter import Parameter
-from rclpy.serialization import serialize_message
 from std_msgs.msg import Header
 
 from pose_estimation_ros.core.skeletons import COCO17
 from pose_estimation_ros.core.types import Person, PoseFrame
 from pose_estimation_ros.core.wire import WireHeader, decode_datagram, encode_frame
-from pose_estimation_ros.nodes.conversions import pose_frame_to_msg
+from pose_estimation_ros.nodes.pose_array_cdr import serialize_pose_array
 from pose_estimation_ros.nodes.udp_bridge_node import UdpBridgeNode
 
 PEOPLE_COUNTS = (1, 6, 20)
@@ -120,7 +119,7 @@ def main() -> None:
             datagrams = encode_frame(
                 frame, WireHeader(1, 1, 0, 0, header.frame_id), MAX_DATAGRAM_BYTES
             )
-            serialized = serialize_message(pose_frame_to_msg(frame, header))
+            serialized = serialize_pose_array(frame, header)  # the bytes pose_node sends
             bridge = microseconds_per_call(lambda: node._on_poses(serialized), repeats)
             decode = microseconds_per_call(lambda: list(map(decode_datagram, datagrams)), repeats)
             sizes = "/".join(str(len(d)) for d in datagrams)

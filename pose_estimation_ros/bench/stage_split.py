@@ -17,13 +17,13 @@ import time
 import numpy as np
 from rclpy.node import Node
 from rclpy.parameter import Parameter
-from rclpy.serialization import serialize_message
 from sensor_msgs.msg import Image
 from std_msgs.msg import Header
 
 from pose_estimation_ros.bench.bridge_bench import frame_of, microseconds_per_call
 from pose_estimation_ros.bench.pose_bench import STAGES, run_pipeline
-from pose_estimation_ros.nodes.conversions import bgr_to_image_msg, pose_frame_to_msg
+from pose_estimation_ros.nodes.conversions import bgr_to_image_msg
+from pose_estimation_ros.nodes.pose_array_cdr import serialize_pose_array
 from pose_estimation_ros.nodes.udp_bridge_node import UdpBridgeNode
 
 # pose_bench's stages but markers, which pose_node builds only while someone subscribes.
@@ -56,8 +56,8 @@ def bridge_ms(people: int, repeats: int) -> float:
     sink.bind(("127.0.0.1", 0))
     node = UdpBridgeNode(parameter_overrides=[Parameter("port", value=sink.getsockname()[1])])
     try:
-        serialized = serialize_message(
-            pose_frame_to_msg(frame_of(people), Header(frame_id="camera_optical_frame"))
+        serialized = serialize_pose_array(
+            frame_of(people), Header(frame_id="camera_optical_frame")
         )
         median_us, _ = microseconds_per_call(lambda: node._on_poses(serialized), repeats)
     finally:

@@ -34,10 +34,10 @@ class PoseStats:
         self._window = _Window()
         self.totals = _Window()
 
-    def _count(self, name: str) -> None:
+    def _count(self, name: str, count: int = 1) -> None:
         with self._lock:
             for window in (self._window, self.totals):
-                setattr(window, name, getattr(window, name) + 1)
+                setattr(window, name, getattr(window, name) + count)
 
     def received(self) -> None:
         """Count an image taken for processing."""
@@ -45,9 +45,7 @@ class PoseStats:
 
     def dropped(self, count: int = 1) -> None:
         """Count images never processed: replaced by a newer one, lost, or over ``max_rate``."""
-        with self._lock:
-            self._window.dropped += count
-            self.totals.dropped += count
+        self._count("dropped", count)
 
     def rejected(self) -> None:
         """Count an image that could not be read."""
