@@ -12,6 +12,7 @@ import threading
 import time
 
 import rclpy
+from rclpy.duration import Duration
 from rclpy.exceptions import ParameterException
 from rclpy.logging import get_logger
 from rclpy.node import Node
@@ -47,6 +48,7 @@ RELIABILITY = {
 _READER_POLL_S = 0.05
 POSES_TOPIC = "poses"
 IN_FLIGHT_TIMEOUT_S = 1.0  # a frame unanswered this long is given up on
+END_OF_SOURCE_DELIVERY_S = 5.0  # how long the last frames may take to reach reliable readers
 
 PARAMS = (
     ParamSpec(
@@ -229,7 +231,21 @@ class CameraNode(Node):
                 f"{1e3 * (elapsed_s - publish_s) / max(count, 1):.2f} ms reading (and pacing), "
                 f"{1e3 * publish_s / max(count, 1):.2f} ms converting and publishing)"
             )
+            self._deliver_last_frames()
         self.finished.set_result(0)
+
+    def _deliver_last_frames(self) -> None:
+        """Wait until reliable subscribers acknowledged the frames still in the history.
+
+        Exiting at once would destroy frames a slower reader has not received yet: the end
+        of a video would be missing for a recorder or a reliable pose node.
+        """
+        timeout = Duration(seconds=END_OF_SOURCE_DELIVERY_S)
+        if not all(pub.wait_for_all_acked(timeout) for pub in (self._image_pub, self._info_pub)):
+            self.get_logger().warning(
+                f"a reliable subscriber did not acknowledge the last frames within "
+                f"{END_OF_SOURCE_DELIVERY_S:g} s; exiting without them"
+            )
 
     def _publish(self, frame: Frame) -> None:
         image = encode_into(frame.image, self._params["encoding"], self._buffer)

@@ -19,7 +19,7 @@ import rclpy
 from ament_index_python.packages import get_package_prefix
 from mjpeg_server import MjpegServer
 from rclpy.executors import SingleThreadedExecutor
-from rclpy.qos import qos_profile_sensor_data
+from rclpy.qos import QoSProfile, ReliabilityPolicy, qos_profile_sensor_data
 from sensor_msgs.msg import CameraInfo, Image
 
 from pose_estimation_ros.core.assets import resolve
@@ -158,6 +158,21 @@ def test_pose_1_rgb8_to_a_best_effort_subscriber_then_end_of_source(
     seconds_per_frame = (stamp_ns(images[-1]) - stamp_ns(images[0])) / 1e9
     seconds_per_frame /= indices[-1] - indices[0]
     assert seconds_per_frame == pytest.approx(1 / 30, rel=0.3), "pose_1.mp4 is a 30 fps file"
+
+
+def test_an_unpaced_video_reaches_a_reliable_subscriber_whole_before_exit(ros_context, tmp_path):
+    # pose_1.mp4's 120 frames as fast as they decode, faster than this process takes them:
+    # the node must not exit (destroying its history) before the reader has every frame.
+    whole_clip = QoSProfile(depth=200, reliability=ReliabilityPolicy.RELIABLE)
+    listener, path = Listener(ros_context, whole_clip), resolve("pose_1_video")
+    try:
+        params = {"source": path, "fps": 0, "qos_depth": 120, "wait_for_readers": 1}
+        with camera_node(tmp_path / "node.log", **params) as node:
+            assert node.wait(timeout=90) == 0
+        assert listener.spin_until(lambda: len(listener.images) == 120, 10), len(listener.images)
+    finally:
+        listener.close()
+    assert_stamps_increase(listener.images)
 
 
 @pytest.fixture

@@ -31,6 +31,7 @@ FRAME_ID = "camera_optical_frame"  # what camera_node and the publisher process 
 PARAMS_YAML = Path(__file__).resolve().parents[2] / "config" / "params.yaml"
 TIMEOUT_S = 240.0
 PERSON_SCORE = 0.3
+CLIP_FRAMES = 120  # pose_1.mp4
 
 pytestmark = pytest.mark.slow
 
@@ -129,14 +130,17 @@ def start_camera_after_pose_node(
     """Start camera_node once pose_node subscribes to image_raw (its model loaded).
 
     camera_node publishes its first frame only once both pose_node and the
-    recorder are matched (``wait_for_readers``), so every frame reaches both.
+    recorder are matched (``wait_for_readers``), and keeps every frame of the
+    clip for the reliable recorder (``qos_depth``): an unpaced camera outruns
+    the test process, and a shallower history would overwrite frames it has
+    not acknowledged yet.
     """
     recorder.spin_until(recorder.pose_node_subscribed, [pose_node], "image_raw subscription")
     return subprocess.Popen(
         node_command(
             "camera_node",
             "reliability:=reliable",
-            "qos_depth:=30",
+            f"qos_depth:={CLIP_FRAMES}",
             "wait_for_readers:=2",
             *camera_params,
         ),
@@ -155,13 +159,18 @@ def check_headers(poses: list[PoseArray], images: list[Image]) -> None:
 
 
 def all_frames_counted(recorder: Recorder, published: int) -> bool:
-    """Two /diagnostics in a row agree, and every frame published was received or dropped.
+    """Every frame reached the recorder, and pose_node received or dropped each one.
+
+    The recorder has all ``published`` images, two /diagnostics in a row agree, and their
+    totals account for every frame.
 
     Counting starts at the first frame pose_node took (frames published before it, if any,
     were replaced before its first take and are not its drops): its index among the images.
     """
     counts = recorder.counters()
-    if not counts or counts != recorder.counters(-2) or not recorder.poses:
+    if len(recorder.images) < published or not recorder.poses:
+        return False
+    if not counts or counts != recorder.counters(-2):
         return False
     stamps = [(i.header.stamp.sec, i.header.stamp.nanosec) for i in recorder.images]
     first = recorder.poses[0].header.stamp
@@ -193,7 +202,9 @@ def run_pose_1(ros_context, asset_dir, pose_params: list[str], *camera_params: s
         )
         recorder.spin_until(lambda: camera.poll() is not None, [pose_node], "end of pose_1.mp4")
         recorder.spin_until(
-            lambda: all_frames_counted(recorder, 120), [pose_node], "all 120 frames counted"
+            lambda: all_frames_counted(recorder, CLIP_FRAMES),
+            [pose_node],
+            "every frame of pose_1.mp4 recorded and counted",
         )
     finally:
         recorder.close()
@@ -217,7 +228,7 @@ def test_camera_to_movenet_poses_over_dds(ros_context, asset_dir):
     )
     recorder, camera_log, node_log = run.recorder, run.camera_log, run.node_log
     assert run.camera_code == 0, camera_log
-    assert len(recorder.images) == 120  # camera_node waited for both readers
+    assert len(recorder.images) == CLIP_FRAMES  # camera_node waited for both readers
     counts = recorder.counters()
     received = counts["received_frames_total"]
     assert counts["processed_frames_total"] == len(recorder.poses), node_log
@@ -272,7 +283,7 @@ def test_a_camera_paced_by_the_pose_node_gets_every_frame_processed(ros_context,
     assert "no PoseArray" not in run.camera_log, run.camera_log  # no frame was given up on
     counts = run.recorder.counters()
     assert counts["dropped_frames_total"] == 0, counts
-    assert counts["processed_frames_total"] == len(run.recorder.poses) == 120, run.node_log
+    assert counts["processed_frames_total"] == len(run.recorder.poses) == CLIP_FRAMES, run.node_log
     check_headers(run.recorder.poses, run.recorder.images)
 
 
