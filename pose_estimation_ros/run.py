@@ -28,6 +28,7 @@ from rclpy.node import Node
 
 from pose_estimation_ros import graph
 from pose_estimation_ros.core import assets
+from pose_estimation_ros.nodes.transport import use_large_frame_transports
 from pose_estimation_ros.runner.commands import graph_commands
 from pose_estimation_ros.runner.recorder import AnnotatedVideoRecorder
 from pose_estimation_ros.runner.status import GraphStatus, StatusNode
@@ -139,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     # too: Python leaves it ignored when started ignored (a background job of a script).
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
+    use_large_frame_transports()
     rclpy.init(signal_handler_options=SignalHandlerOptions.NO)
     monitor = Monitor(arguments.get("namespace", ""), options.record, options.record_fps)
     stop_status = threading.Event()

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from pose_estimation_ros.nodes.transport import use_large_frame_transports
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_ASSETS = REPO_ROOT.parent / "shared" / "assets"
 _DOMAIN_LOCK_DIR = Path("/tmp/pose_estimation_ros_test_domains")
@@ -18,6 +20,8 @@ _DOMAIN_LOCK_DIR = Path("/tmp/pose_estimation_ros_test_domains")
 # and never download: a missing asset must fail loudly, not fetch.
 os.environ.setdefault("POSE_ESTIMATION_ROS_ASSET_PATH", str(SHARED_ASSETS))
 os.environ.setdefault("POSE_ESTIMATION_ROS_OFFLINE", "1")
+# The test process subscribes to camera frames beside the nodes: the same transports as theirs.
+use_large_frame_transports()
 
 
 @pytest.fixture

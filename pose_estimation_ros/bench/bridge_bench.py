@@ -31,6 +31,7 @@ from pose_estimation_ros.core.skeletons import COCO17
 from pose_estimation_ros.core.types import Person, PoseFrame
 from pose_estimation_ros.core.wire import WireHeader, decode_datagram, encode_frame
 from pose_estimation_ros.nodes.pose_array_cdr import serialize_pose_array
+from pose_estimation_ros.nodes.transport import use_large_frame_transports
 from pose_estimation_ros.nodes.udp_bridge_node import UdpBridgeNode
 
 PEOPLE_COUNTS = (1, 6, 20)
@@ -102,6 +103,7 @@ def main() -> None:
 
     sink = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sink.bind(("127.0.0.1", 0))
+    use_large_frame_transports()
     rclpy.init()
     node = UdpBridgeNode(
         parameter_overrides=[

@@ -29,6 +29,7 @@ from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import Image
 
 from pose_estimation_ros.core.assets import resolve
+from pose_estimation_ros.nodes.transport import use_large_frame_transports
 
 SUMMARY = re.compile(
     r"(?P<frames>\d+) frames in (?P<seconds>[\d.]+) s .*?(?P<read_ms>[\d.]+) ms reading.*?"
@@ -47,6 +48,7 @@ def decode_only(path: Path) -> tuple[int, float]:
 
 def receive_while_publishing(path: Path, encoding: str, reliability: str) -> tuple[list, str]:
     """Run camera_node on ``path`` at full speed; return (receive, stamp) ns pairs and its log."""
+    use_large_frame_transports()
     rclpy.init()
     node = rclpy.create_node("camera_bench")
     received: list[tuple[int, int]] = []

@@ -47,6 +47,7 @@ from pose_estimation_ros.bench.report import GOAL_P95_MS, STAGE_ROWS, format_tab
 from pose_estimation_ros.bench.stage_split import bridge_ms, camera_publish_ms, pose_stages_ms
 from pose_estimation_ros.bench.stats import median_field, ratio, steady_rate, summary_ms
 from pose_estimation_ros.core.assets import resolve
+from pose_estimation_ros.nodes.transport import use_large_frame_transports
 
 MOVENET = "movenet_lightning"
 MOVENET_ASSET = "movenet_lightning_int8"  # pose_node's default precision
@@ -207,6 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     started, cpu_start = time.monotonic(), snapshot()
     sink = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sink.bind(("127.0.0.1", 0))
+    use_large_frame_transports()
     rclpy.init()
     node = rclpy.create_node("graph_bench")
     try:

@@ -34,6 +34,7 @@ from pose_estimation_ros.nodes.conversions import bgr_to_image_msg, image_msg_to
 from pose_estimation_ros.nodes.image_cdr import read_image
 from pose_estimation_ros.nodes.markers import people_markers
 from pose_estimation_ros.nodes.pose_array_cdr import serialize_pose_array
+from pose_estimation_ros.nodes.transport import use_large_frame_transports
 
 STAGES = (
     "receive",
@@ -110,6 +111,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     frames_640 = read_frames(args.frames + args.warmup, (640, 480))
     frames_native = read_frames(args.frames + args.warmup, None)
+    use_large_frame_transports()
     rclpy.init()
     node = rclpy.create_node("pose_bench")
     try:

@@ -7,7 +7,6 @@ published in order; the executor stays free for parameter services.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 
@@ -33,12 +32,7 @@ from pose_estimation_ros.msg import PoseArray
 from pose_estimation_ros.nodes.cdr import header_stamp_ns
 from pose_estimation_ros.nodes.parameters import ParamSpec, declare_parameters
 from pose_estimation_ros.nodes.shutdown import quiet_interrupts, stopped_by_shutdown
-
-# Fast DDS hands a large message to shared memory in fragments allocated from the sending
-# participant's segment, 512 kB by default: fragments of a bigger frame that do not fit are
-# dropped, which best-effort readers never recover. A 16 MB segment carries whole frames to
-# default-configured readers; a value the user set is kept (docs/camera.md).
-FASTDDS_TRANSPORTS = ("FASTDDS_BUILTIN_TRANSPORTS", "DEFAULT?sockets_size=16MB")
+from pose_estimation_ros.nodes.transport import use_large_frame_transports
 
 RELIABILITY = {
     "reliable": ReliabilityPolicy.RELIABLE,
@@ -286,7 +280,7 @@ def camera_info_for(calibration: CameraCalibration | None) -> CameraInfo:
 
 def main(args: list[str] | None = None) -> int:
     """Run the camera node until its source ends (exit 0) or fails (exit 1)."""
-    os.environ.setdefault(*FASTDDS_TRANSPORTS)
+    use_large_frame_transports()
     quiet_interrupts()
     rclpy.init(args=args)
     node = None

@@ -55,6 +55,7 @@ from pose_estimation_ros.nodes.markers import people_markers
 from pose_estimation_ros.nodes.parameters import ParamSpec, coerce, declare_parameters
 from pose_estimation_ros.nodes.pose_array_cdr import serialize_pose_array
 from pose_estimation_ros.nodes.shutdown import quiet_interrupts, stopped_by_shutdown
+from pose_estimation_ros.nodes.transport import use_large_frame_transports
 
 _OPENPOSE = OpenPoseOptions()  # defaults of the OpenPose-only parameters
 # Each model takes the parameters named like its options (core.estimator.option_names).
@@ -401,6 +402,7 @@ class PoseNode(LifecycleNode):
 
 def main(args: list[str] | None = None) -> None:
     """Run the pose node until interrupted; exit 1 when it cannot start."""
+    use_large_frame_transports()
     quiet_interrupts()
     rclpy.init(args=args)
     node = None

@@ -41,6 +41,7 @@ from pose_estimation_ros.nodes.bridge_diagnostics import (
 from pose_estimation_ros.nodes.parameters import ParamSpec, declare_parameters
 from pose_estimation_ros.nodes.pose_array_cdr import read_pose_array
 from pose_estimation_ros.nodes.shutdown import quiet_interrupts, stopped_by_shutdown
+from pose_estimation_ros.nodes.transport import use_large_frame_transports
 
 LOG_THROTTLE_S = 60.0  # a repeated problem (no listener, full buffer) is logged at most this often
 
@@ -213,6 +214,7 @@ class UdpBridgeNode(Node):
 
 def main(args: list[str] | None = None) -> int:
     """Run the bridge until interrupted; exit 1 when a parameter or the destination is invalid."""
+    use_large_frame_transports()
     quiet_interrupts()
     rclpy.init(args=args)
     node = None

@@ -101,10 +101,17 @@ class Recorder:
         """Spin until ``condition()``; fail if a process in ``alive`` exits or time runs out."""
         deadline = time.monotonic() + TIMEOUT_S
         while not condition():
-            assert time.monotonic() < deadline, f"no {what} within {TIMEOUT_S} s"
+            assert time.monotonic() < deadline, f"no {what} within {TIMEOUT_S} s; {self}"
             for process in alive:
                 assert process.poll() is None, f"{process.args[1]} exited early ({what})"
             self.executor.spin_once(timeout_sec=0.1)
+
+    def __str__(self) -> str:
+        """Describe what was recorded so far, for failure messages."""
+        return (
+            f"recorded {len(self.images)} images, {len(self.poses)} PoseArrays, "
+            f"last /diagnostics {self.counters()} after {self.counters(-2)}"
+        )
 
     def pose_node_subscribed(self) -> bool:
         """Tell whether pose_node's image_raw subscription is known here (so it is matched)."""
@@ -192,10 +199,14 @@ class Pose1Run:
 
 
 def run_pose_1(ros_context, asset_dir, pose_params: list[str], *camera_params: str) -> Pose1Run:
-    """Send pose_1.mp4's 120 frames through camera_node and pose_node until all are counted."""
-    pose_node = start_pose_node(*pose_params)
+    """Send pose_1.mp4's 120 frames through camera_node and pose_node until all are counted.
+
+    The recorder comes first, so pose_node's publishers match it as they are created and
+    it misses no PoseArray.
+    """
     recorder = Recorder(ros_context)
-    camera = None
+    pose_node = start_pose_node(*pose_params)
+    camera, failure = None, None
     try:
         camera = start_camera_after_pose_node(
             recorder, pose_node, f"source:={asset_dir / 'media/tfjs/pose_1.mp4'}", *camera_params
@@ -206,10 +217,14 @@ def run_pose_1(ros_context, asset_dir, pose_params: list[str], *camera_params: s
             [pose_node],
             "every frame of pose_1.mp4 recorded and counted",
         )
+    except AssertionError as error:
+        failure = error
     finally:
         recorder.close()
         camera_log = stop(camera) if camera is not None else ""
         node_log = stop(pose_node)
+    if failure is not None:
+        raise AssertionError(f"{failure}\ncamera_node: {camera_log}\npose_node: {node_log}")
     return Pose1Run(recorder, camera.returncode, camera_log, node_log)
 
 
