@@ -137,8 +137,12 @@ def measure_model(
         print(f"{model}: {key}, camera {camera}, {warmup} + {frames} frames", flush=True)
         log = output / f"{model}-{key}.log"
         results[key] = throughput(model, camera, frames, warmup, log, bases)
-    print(f"{model}: graph, camera at {PACED_FPS:g} fps, {warmup} + {frames} frames", flush=True)
-    paced = run_graph(model, video, LATENCY_CAMERA, warmup + frames, output / f"{model}-fps30.log")
+    paced_frames = args.latency_frames
+    what = f"graph, camera at {PACED_FPS:g} fps, {warmup} + {paced_frames} frames"
+    print(f"{model}: {what}", flush=True)
+    paced = run_graph(
+        model, video, LATENCY_CAMERA, warmup + paced_frames, output / f"{model}-fps30.log"
+    )
     latencies = [f.latency_ms for f in paced.frames[warmup:]]
     people = round(_median([f.people for f in paced.frames[warmup:]]) or 0)
     print(
@@ -177,11 +181,16 @@ def measure_model(
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(prog="graph_bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--frames", type=int, default=300, help="MoveNet frames per measurement")
     parser.add_argument(
-        "--openpose-frames", type=int, default=100, help="OpenPose frames per measurement"
+        "--frames", type=int, default=1500, help="MoveNet frames per throughput measurement"
     )
-    parser.add_argument("--warmup", type=int, default=20, help="frames left out at each start")
+    parser.add_argument(
+        "--openpose-frames", type=int, default=400, help="the same for OpenPose"
+    )
+    parser.add_argument(
+        "--latency-frames", type=int, default=300, help="frames per latency run at 30 fps"
+    )
+    parser.add_argument("--warmup", type=int, default=100, help="frames left out at each start")
     parser.add_argument("--skip-openpose", action="store_true", help="MoveNet only")
     parser.add_argument("--output", type=Path, default=Path("bench-results"))
     return parser.parse_args(argv)
@@ -198,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
             "warmup": args.warmup,
             "paced_fps": PACED_FPS,
             "max_frames_in_flight": IN_FLIGHT,
+            "latency_frames": args.latency_frames,
             "video": "vtest.avi",
         },
         "models": {},
