@@ -58,6 +58,10 @@ from pose_estimation_ros.nodes.shutdown import quiet_interrupts, stopped_by_shut
 from pose_estimation_ros.nodes.transport import use_large_frame_transports
 
 _OPENPOSE = OpenPoseOptions()  # defaults of the OpenPose-only parameters
+# PoseArrays are small (0.5 kB a person) and come at up to hundreds a second: a history of 100
+# gives a reliable subscriber (a recorder, a robot's logic) time to recover a lost sample while
+# the pose node's images crowd the transport, where ROS's usual 10 lost some for good.
+POSES_HISTORY_DEPTH = 100
 # Each model takes the parameters named like its options (core.estimator.option_names).
 PARAMS = (
     ParamSpec(
@@ -275,7 +279,9 @@ class PoseNode(LifecycleNode):
                 f"cannot load model {model!r} on {self._params['backend']}: {why}"
             )
             return TransitionCallbackReturn.FAILURE
-        self._poses_pub = self.create_lifecycle_publisher(PoseArray, "poses", 10)
+        self._poses_pub = self.create_lifecycle_publisher(
+            PoseArray, "poses", POSES_HISTORY_DEPTH
+        )
         self._markers_pub = self.create_lifecycle_publisher(MarkerArray, "pose_markers", 10)
         self._diagnostics_pub = self.create_lifecycle_publisher(
             DiagnosticArray, "/diagnostics", 10
