@@ -234,12 +234,15 @@ class CameraNode(Node):
         Exiting at once would destroy frames a slower reader has not received yet: the end
         of a video would be missing for a recorder or a reliable pose node.
         """
-        timeout = Duration(seconds=END_OF_SOURCE_DELIVERY_S)
-        if not all(pub.wait_for_all_acked(timeout) for pub in (self._image_pub, self._info_pub)):
-            self.get_logger().warning(
-                f"a reliable subscriber did not acknowledge the last frames within "
-                f"{END_OF_SOURCE_DELIVERY_S:g} s; exiting without them"
-            )
+        deadline = time.monotonic() + END_OF_SOURCE_DELIVERY_S
+        for pub in (self._image_pub, self._info_pub):
+            left = Duration(seconds=max(deadline - time.monotonic(), 0.0))
+            if not pub.wait_for_all_acked(left):
+                self.get_logger().warning(
+                    f"a reliable subscriber did not acknowledge the last frames within "
+                    f"{END_OF_SOURCE_DELIVERY_S:g} s; exiting without them"
+                )
+                return
 
     def _publish(self, frame: Frame) -> None:
         image = encode_into(frame.image, self._params["encoding"], self._buffer)
