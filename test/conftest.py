@@ -20,7 +20,8 @@ _DOMAIN_LOCK_DIR = Path("/tmp/pose_estimation_ros_test_domains")
 # and never download: a missing asset must fail loudly, not fetch.
 os.environ.setdefault("POSE_ESTIMATION_ROS_ASSET_PATH", str(SHARED_ASSETS))
 os.environ.setdefault("POSE_ESTIMATION_ROS_OFFLINE", "1")
-# The test process subscribes to camera frames beside the nodes: the same transports as theirs.
+# The test process subscribes to camera frames beside the nodes: the same transports as theirs
+# (the processes it starts inherit the variable).
 use_large_frame_transports()
 
 

@@ -174,9 +174,9 @@ def all_frames_counted(recorder: Recorder, published: int) -> bool:
     Counting starts at the first frame pose_node took (frames published before it, if any,
     were replaced before its first take and are not its drops): its index among the images.
     """
-    counts = recorder.counters()
     if len(recorder.images) < published or not recorder.poses:
         return False
+    counts = recorder.counters()
     if not counts or counts != recorder.counters(-2):
         return False
     stamps = [(i.header.stamp.sec, i.header.stamp.nanosec) for i in recorder.images]

@@ -11,7 +11,6 @@ from pose_estimation_ros.core.skeletons import COCO17
 from pose_estimation_ros.core.types import Person, PoseFrame
 from pose_estimation_ros.msg import PoseArray
 from pose_estimation_ros.nodes.conversions import pose_frame_to_msg
-from pose_estimation_ros.nodes.transport import use_large_frame_transports
 
 
 def sample_frame(num_people: int) -> PoseFrame:
@@ -29,7 +28,6 @@ def sample_frame(num_people: int) -> PoseFrame:
 
 def main() -> None:
     """Publish until interrupted."""
-    use_large_frame_transports()
     rclpy.init()
     node = rclpy.create_node("pose_publisher")
     pub = node.create_publisher(PoseArray, "poses", 10)

@@ -16,7 +16,6 @@ from sensor_msgs.msg import Image
 from std_msgs.msg import Header
 
 from pose_estimation_ros.nodes.conversions import bgr_to_image_msg
-from pose_estimation_ros.nodes.transport import use_large_frame_transports
 
 STAMP_BASE_S = 1000
 FRAME_ID = "camera_optical_frame"
@@ -44,7 +43,6 @@ def main() -> None:
     capture = cv2.VideoCapture(path)
     while (frame := capture.read())[0]:
         frames.append(frame[1])
-    use_large_frame_transports()
     rclpy.init()
     node = rclpy.create_node("video_publisher")
     qos = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
