@@ -24,6 +24,7 @@ class NodeSpec:
     name: str
     enabled_by: str | None = None  # a boolean launch argument that switches the node on
     remappings: tuple[tuple[str, str], ...] = ()
+    parameters: tuple[tuple[str, object], ...] = ()  # set by the graph, over the params file
 
     @property
     def executable(self) -> str:
@@ -43,7 +44,9 @@ class LaunchArgument:
 
 
 NODES: tuple[NodeSpec, ...] = (
-    NodeSpec("camera_node"),
+    # The first frame waits for the pose node, whose subscription opens once its model ran
+    # once: a video is not half played, nor its first frames lost, while the model loads.
+    NodeSpec("camera_node", parameters=(("wait_for_readers", 1),)),
     NodeSpec("pose_node"),
     NodeSpec("udp_bridge_node", enabled_by="use_bridge"),
 )
@@ -97,8 +100,9 @@ def parse_value(text: str) -> object:
 
 
 def parameter_overrides(node: str, arguments: Mapping[str, str]) -> dict[str, object]:
-    """Parameters that the launch arguments set on ``node``, typed like ``-p name:=value``."""
-    return {
+    """Parameters the graph and the launch arguments set on ``node``, typed like ``-p``."""
+    spec = next(spec for spec in NODES if spec.name == node)
+    return dict(spec.parameters) | {
         arg.parameter: parse_value(arguments[arg.name])
         for arg in ARGUMENTS
         if arg.node == node and arg.parameter and arg.name in arguments

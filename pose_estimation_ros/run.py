@@ -3,9 +3,24 @@
 Starts the camera, pose and UDP bridge nodes as separate processes over DDS,
 exactly as ``launch/pose.launch.py`` would (same graph definition, same
 params file, same argument-to-parameter mapping), shows a live status line,
-and stops every process on Ctrl-C or when any of them ends. The exit code is
-0 when the run ended cleanly (Ctrl-C, or the camera reached the end of its
-source) and otherwise that of the node that failed.
+and stops every process on Ctrl-C or when any of them ends.
+
+Every frame is accounted for (``core.frame_ledger``): answered by a pose,
+replaced while the pose node was busy (by design), or lost. A loss is never
+silent: the run ends with one summary line, and when frames came in but no
+poses came out, or more than 1 % of the frames were lost, with one line on
+stderr that says what to check, and exit code 3.
+
+Each run holds a ROS domain of its own (``core.domain_lock``): without
+``ROS_DOMAIN_ID`` it picks one that no other run or test on this machine
+holds, so two runs never take each other's frames; a ``ROS_DOMAIN_ID`` that
+another run holds is refused (exit code 4), since two graphs in one domain
+would mix their frames and poses.
+
+Exit codes: 0 the run ended cleanly (Ctrl-C, or the camera reached the end of
+its source) and every frame is accounted for; 2 bad arguments or a missing
+asset; 3 frames lost or no poses at all; 4 the ROS domain is taken; otherwise
+that of the node that failed.
 
 Two runner-only parameters: the camera waits for its first reader (the pose
 node), so the sample video is not half played while the model loads, and
@@ -15,6 +30,7 @@ node), so the sample video is not half played while the model loads, and
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -27,14 +43,18 @@ from rclpy.signals import SignalHandlerOptions
 from rclpy.node import Node
 
 from pose_estimation_ros import graph
-from pose_estimation_ros.core import assets
-from pose_estimation_ros.nodes.transport import use_large_frame_transports
-from pose_estimation_ros.runner.commands import graph_commands
+from pose_estimation_ros.core import assets, domain_lock
+from pose_estimation_ros.core.frame_ledger import FrameLedger, LedgerCounts, loss_problem
+from pose_estimation_ros.nodes.transport import PROFILES_VARIABLE, use_large_frame_transports
+from pose_estimation_ros.runner.commands import graph_commands, node_parameter
 from pose_estimation_ros.runner.recorder import AnnotatedVideoRecorder
 from pose_estimation_ros.runner.status import GraphStatus, StatusNode
 from pose_estimation_ros.runner.supervisor import Supervisor
 
 DEFAULT_SOURCE_ASSET = "pose_1_video"
+EXIT_FRAMES_LOST = 3
+EXIT_DOMAIN_TAKEN = 4
+CAMERA_MATCH_TIMEOUT_S = 10.0
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -60,15 +80,69 @@ def launch_arguments(options: argparse.Namespace) -> dict[str, str]:
     return {name: value for name, value in arguments.items() if value is not None}
 
 
+class DomainTaken(Exception):
+    """This run cannot have a ROS domain of its own; the message says why and what to do."""
+
+
+def hold_domain() -> domain_lock.DomainLock | None:
+    """Hold this run's ROS domain and set ``ROS_DOMAIN_ID`` for the runner and its nodes.
+
+    Without ``ROS_DOMAIN_ID``, a free id. With it, that id, unless another run
+    or test holds it; the process that started the runner may hold it for it
+    (a test's fixture does). ``None``: held by that process, not by this one.
+    """
+    chosen = os.environ.get("ROS_DOMAIN_ID", "").strip()
+    if not chosen:
+        lock = domain_lock.hold_free()
+        if lock is None:
+            raise DomainTaken(
+                f"every ROS domain id from {domain_lock.FREE_DOMAIN_IDS.start} to "
+                f"{domain_lock.FREE_DOMAIN_IDS.stop - 1} is held by another run or test on this "
+                "machine: set ROS_DOMAIN_ID to choose one"
+            )
+        os.environ["ROS_DOMAIN_ID"] = str(lock.domain_id)
+        print(f"run: ROS_DOMAIN_ID={lock.domain_id} (set ROS_DOMAIN_ID to choose)", flush=True)
+        return lock
+    try:
+        domain_id = int(chosen)
+    except ValueError:
+        raise DomainTaken(f"ROS_DOMAIN_ID={chosen!r} is not a number") from None
+    lock = domain_lock.try_hold(domain_id)
+    if lock is None:
+        holder = domain_lock.holder(domain_id)
+        if holder is None or not domain_lock.is_ancestor(holder):
+            raise DomainTaken(
+                f"ROS_DOMAIN_ID={domain_id} is held by another run or test on this machine "
+                f"(process {holder or 'unknown'}): two graphs in one domain take each other's "
+                "frames; unset ROS_DOMAIN_ID to get a free domain, or choose another"
+            )
+    print(f"run: ROS_DOMAIN_ID={domain_id} (from the environment)", flush=True)
+    return lock
+
+
 class Monitor:
     """The runner's own ROS nodes (status, optional recorder), spun on a background thread."""
 
-    def __init__(self, namespace: str, record: Path | None, record_fps: float) -> None:
+    def __init__(
+        self, options: argparse.Namespace, arguments: dict[str, str], extra: dict[str, dict]
+    ) -> None:
         """Create the nodes and start spinning them."""
-        self.status = GraphStatus()
-        self.status_node = StatusNode(self.status, namespace=namespace)
+        namespace = arguments.get("namespace", "")
+        max_rate_hz = float(
+            node_parameter(arguments, "pose_node", "max_rate", extra.get("pose_node")) or 0.0
+        )
+        reliability = node_parameter(
+            arguments, "camera_node", "reliability", extra.get("camera_node")
+        )
+        min_interval_s = 1.0 / max_rate_hz if max_rate_hz > 0 else 0.0
+        self.status = GraphStatus(FrameLedger(min_interval_s=min_interval_s))
+        self.status_node = StatusNode(
+            self.status, camera_reliable=reliability != "best_effort", namespace=namespace
+        )
         self.recorder = (
-            AnnotatedVideoRecorder(record, record_fps, namespace=namespace) if record else None
+            AnnotatedVideoRecorder(options.record, options.record_fps, namespace=namespace)
+            if options.record
+            else None
         )
         self._executor = SingleThreadedExecutor()
         for node in self._nodes():
@@ -93,17 +167,24 @@ def show_status(status: GraphStatus, stop: threading.Event, interactive: bool) -
     """Print the status line: rewritten in place on a terminal, every 5 s otherwise."""
     period = 1.0 if interactive else 5.0
     while not stop.wait(period):
-        line = status.line(time.monotonic())
+        line = status.line(time.time())
         print(f"\r{line}", end="", flush=True) if interactive else print(line, flush=True)
 
 
-def supervise(supervisor: Supervisor, names: list[str]) -> int:
-    """Run until a node ends or Ctrl-C; stop every node; return the run's exit code."""
+def supervise(supervisor: Supervisor, names: list[str], monitor: Monitor) -> int:
+    """Run until a node ends or Ctrl-C; stop every node; return the run's exit code.
+
+    The nodes after the camera start once the runner hears the camera (at most
+    ``CAMERA_MATCH_TIMEOUT_S`` later): the camera publishes its first frame when
+    the pose node listens, and the runner must count that one too.
+    """
     print(f"run: starting {', '.join(names)}", flush=True)
     code = 0
     try:
         for name in names:
             supervisor.start(name)
+            if name == "camera_node":
+                monitor.status_node.wait_for_camera(CAMERA_MATCH_TIMEOUT_S)
         ended = supervisor.first_exit()
         if ended.code == 0:
             print(f"\nrun: {ended.name} finished; stopping the other nodes", flush=True)
@@ -118,9 +199,27 @@ def supervise(supervisor: Supervisor, names: list[str]) -> int:
     except KeyboardInterrupt:
         print("\nrun: Ctrl-C, stopping every node", flush=True)
     finally:
+        monitor.status.end(time.time())
         codes = supervisor.stop()
     print(f"run: exit codes {codes}", flush=True)
     return code
+
+
+def loss_report(counts: LedgerCounts) -> str | None:
+    """Return the one stderr line for a run that lost frames, or ``None``."""
+    problem = loss_problem(counts)
+    if problem is None:
+        return None
+    profile = os.environ.get(PROFILES_VARIABLE)
+    setup = f"{PROFILES_VARIABLE}={profile}" if profile else f"{PROFILES_VARIABLE} unset"
+    return (
+        f"run: error: {problem}: the frames were lost on their way to the pose node (or it "
+        f"rejected them: its log says); check the Fast DDS transports ({setup}, "
+        f"ROS_AUTOMATIC_DISCOVERY_RANGE="
+        f"{os.environ.get('ROS_AUTOMATIC_DISCOVERY_RANGE', 'unset')}): a profile must give 1.3 MB "
+        "frames shared memory and socket buffers of several MB, see docs/deployment.md "
+        f"(exit code {EXIT_FRAMES_LOST})"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -131,6 +230,11 @@ def main(argv: list[str] | None = None) -> int:
     except assets.AssetError as error:
         print(f"run: {error}", file=sys.stderr)
         return 2
+    try:
+        domain = hold_domain()
+    except DomainTaken as error:
+        print(f"run: error: {error} (exit code {EXIT_DOMAIN_TAKEN})", file=sys.stderr)
+        return EXIT_DOMAIN_TAKEN
     extra: dict[str, dict[str, object]] = {"camera_node": {"wait_for_readers": 1}}
     if options.record:
         extra["pose_node"] = {"publish_annotated": True}
@@ -140,9 +244,9 @@ def main(argv: list[str] | None = None) -> int:
     # too: Python leaves it ignored when started ignored (a background job of a script).
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
-    use_large_frame_transports()
+    use_large_frame_transports("run")
     rclpy.init(signal_handler_options=SignalHandlerOptions.NO)
-    monitor = Monitor(arguments.get("namespace", ""), options.record, options.record_fps)
+    monitor = Monitor(options, arguments, extra)
     stop_status = threading.Event()
     if not options.quiet:
         printer = threading.Thread(
@@ -150,14 +254,20 @@ def main(argv: list[str] | None = None) -> int:
         )
         printer.start()
     try:
-        code = supervise(Supervisor(commands), list(commands))
+        code = supervise(Supervisor(commands), list(commands), monitor)
     finally:
         stop_status.set()
         monitor.close()
         rclpy.try_shutdown()
-    print(f"run: {monitor.status.total_out} pose messages seen", flush=True)
+        if domain is not None:
+            domain.release()
+    counts = monitor.status.counts(time.time())
+    print(f"run: {counts.summary()}", flush=True)
     if monitor.recorder is not None:
         print(f"run: wrote {monitor.recorder.frames} annotated frames to {options.record}")
+    if code == 0 and (report := loss_report(counts)) is not None:
+        print(report, file=sys.stderr, flush=True)
+        code = EXIT_FRAMES_LOST
     return code
 
 

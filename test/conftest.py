@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import fcntl
 import os
-import random
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from pose_estimation_ros.core import domain_lock
 from pose_estimation_ros.nodes.transport import use_large_frame_transports
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_ASSETS = REPO_ROOT.parent / "shared" / "assets"
-_DOMAIN_LOCK_DIR = Path("/tmp/pose_estimation_ros_test_domains")
 
 # Tests use the real weights and media in ../shared/assets unless told otherwise,
 # and never download: a missing asset must fail loudly, not fetch.
@@ -22,33 +20,24 @@ os.environ.setdefault("POSE_ESTIMATION_ROS_ASSET_PATH", str(SHARED_ASSETS))
 os.environ.setdefault("POSE_ESTIMATION_ROS_OFFLINE", "1")
 # The test process subscribes to camera frames beside the nodes: the same transports as theirs
 # (the processes it starts inherit the variable).
-use_large_frame_transports()
+use_large_frame_transports("test")
 
 
 @pytest.fixture
 def ros_domain_id(monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
-    """Hold a ROS_DOMAIN_ID that no other test (in this run or a concurrent one) holds.
+    """Hold a ROS_DOMAIN_ID that no other test, run or benchmark on this machine holds.
 
-    Set in the environment, so child processes inherit it. The id is held with
-    a file lock under /tmp for the test's duration.
+    Set in the environment, so child processes inherit it; held for the test's duration
+    (``core.domain_lock``).
     """
-    _DOMAIN_LOCK_DIR.mkdir(exist_ok=True)
-    candidates = list(range(1, 101))
-    random.shuffle(candidates)
-    for domain_id in candidates:
-        lock_file = (_DOMAIN_LOCK_DIR / f"{domain_id}.lock").open("w")
-        try:
-            fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            lock_file.close()
-            continue
-        monkeypatch.setenv("ROS_DOMAIN_ID", str(domain_id))
-        try:
-            yield domain_id
-        finally:
-            lock_file.close()
-        return
-    pytest.fail("no free ROS domain id between 1 and 100")
+    lock = domain_lock.hold_free()
+    if lock is None:
+        pytest.fail(f"no free ROS domain id in {domain_lock.LOCK_DIR}")
+    monkeypatch.setenv("ROS_DOMAIN_ID", str(lock.domain_id))
+    try:
+        yield lock.domain_id
+    finally:
+        lock.release()
 
 
 @pytest.fixture

@@ -103,7 +103,7 @@ def main() -> None:
 
     sink = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sink.bind(("127.0.0.1", 0))
-    use_large_frame_transports()
+    use_large_frame_transports("bridge_bench")
     rclpy.init()
     node = UdpBridgeNode(
         parameter_overrides=[

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
-import random
 import re
 import statistics
 import subprocess
@@ -28,6 +26,7 @@ from ament_index_python.packages import get_package_prefix
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import Image
 
+from pose_estimation_ros.core import domain_lock
 from pose_estimation_ros.core.assets import resolve
 from pose_estimation_ros.nodes.transport import use_large_frame_transports
 
@@ -48,7 +47,7 @@ def decode_only(path: Path) -> tuple[int, float]:
 
 def receive_while_publishing(path: Path, encoding: str, reliability: str) -> tuple[list, str]:
     """Run camera_node on ``path`` at full speed; return (receive, stamp) ns pairs and its log."""
-    use_large_frame_transports()
+    use_large_frame_transports("camera_bench")
     rclpy.init()
     node = rclpy.create_node("camera_bench")
     received: list[tuple[int, int]] = []
@@ -140,7 +139,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="repetitions (the median is shown)")
     args = parser.parse_args()
     path = Path(args.source) if args.source else resolve("vtest_video")
-    os.environ.setdefault("ROS_DOMAIN_ID", str(random.randint(101, 200)))
+    domain_lock.use_free_domain()  # held until the bench exits
 
     print(f"{path.name}, fps 0, encoding {args.encoding}, {args.reliability} subscriber")
     runs = [measure(path, args.encoding, args.reliability) for _ in range(args.runs)]

@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     frames_640 = read_frames(args.frames + args.warmup, (640, 480))
     frames_native = read_frames(args.frames + args.warmup, None)
-    use_large_frame_transports()
+    use_large_frame_transports("pose_bench")
     rclpy.init()
     node = rclpy.create_node("pose_bench")
     try:

@@ -15,8 +15,16 @@ ESTIMATE_STAGES = ("preprocess", "inference", "postprocess")  # what pose_node's
 STAGE_ROWS = ("camera publish", "DDS hop", *POSE_STAGES, "bridge")
 
 
+LOSSY = "not met (run lost frames)"
+
+
 def _verdict(met: bool) -> str:
     return "met" if met else "NOT met"
+
+
+def _lost(run: dict[str, Any]) -> str:
+    """Return the loss report of a run that lost frames, "" for one that did not."""
+    return "; ".join(run.get("lost", []))
 
 
 def _throughput(models: dict[str, Any]) -> list[str]:
@@ -26,18 +34,32 @@ def _throughput(models: dict[str, Any]) -> list[str]:
         "  baseline: the seed loop, one thread; graph: camera fps 0, paced by the pose node",
     ]
     for model, figures in models.items():
-        ratio = figures["graph"]["ratio"]
+        graph, base = figures["graph"], figures["baseline"]["fps"]
+        if _lost(graph):
+            lines.append(f"{model:40s}{base:10.1f}{'-':>8s}{'-':>8s}   {LOSSY}")
+            lines.append(f"  !!! {_lost(graph)}")
+            continue
+        ratio = graph["ratio"]
         lines.append(
-            f"{model:40s}{figures['baseline']['fps']:10.1f}{figures['graph']['fps']:8.1f}"
+            f"{model:40s}{base:10.1f}{graph['fps']:8.1f}"
             f"{ratio:7.2f}x   {_verdict(ratio >= GOAL_RATIO)}"
         )
     lines.append("  for reference (not the goal's terms):")
     for model, figures in models.items():
         base_all, unpaced = figures["baseline_all_threads"], figures["graph_unpaced"]
+        against = (
+            f"(graph: {LOSSY})"
+            if _lost(figures["graph"])
+            else f"(graph {figures['graph']['ratio_all_threads']:.2f}x of it)"
+        )
+        without = (
+            f"LOST frames: {_lost(unpaced)}"
+            if _lost(unpaced)
+            else f"{unpaced['fps']:.1f} ({unpaced['ratio']:.2f}x)"
+        )
         lines.append(
             f"  {model}: seed loop with OpenVINO on every core {base_all['fps']:.1f} "
-            f"(graph {figures['graph']['ratio_all_threads']:.2f}x of it); graph with the camera "
-            f"unpaced {unpaced['fps']:.1f} ({unpaced['ratio']:.2f}x)"
+            f"{against}; graph with the camera unpaced {without}"
         )
     return lines
 
@@ -62,15 +84,51 @@ def _latency(models: dict[str, Any]) -> list[str]:
     lines = [f"{'latency, vtest.avi at 30 fps (ms)':44s}{'p50':>8s}{'p95':>8s}{'frames':>8s}"]
     labels = {"capture_to_udp": "-> UDP datagram", "capture_to_image": "-> image_raw reader"}
     for model, figures in models.items():
+        latency = figures["latency"]
+        lost = {"capture_to_udp": _lost(latency), "capture_to_image": _lost(
+            {"lost": latency.get("probe_lost", [])}
+        )}  # fmt: skip
         for key, label in labels.items():
-            cell = figures["latency"][key]
+            cell, name = latency[key], f"{model} capture {label}"
+            if lost[key]:
+                goal = f"   goal p95 <= {GOAL_P95_MS:g}: {LOSSY}"
+                goal = goal if key == "capture_to_udp" else ""
+                lines.append(f"{name:44s}{'-':>8s}{'-':>8s}{'-':>8s}{goal}")
+                lines.append(f"  !!! {lost[key]}")
+                continue
             goal = ""
             if key == "capture_to_udp":
                 goal = f"   goal p95 <= {GOAL_P95_MS:g}: {_verdict(cell['p95'] <= GOAL_P95_MS)}"
             lines.append(
-                f"{model + ' capture ' + label:44s}{cell['p50']:8.2f}{cell['p95']:8.2f}"
-                f"{cell['count']:8d}{goal}"
+                f"{name:44s}{cell['p50']:8.2f}{cell['p95']:8.2f}{cell['count']:8d}{goal}"
             )
+    return lines
+
+
+def _transport(transport: dict[str, Any]) -> list[str]:
+    title = "transport: camera and pose node on two network namespaces (UDP between them)"
+    if "skipped" in transport:
+        return [title, f"  skipped: {transport['skipped']}"]
+    lines = [
+        f"{title}, {transport['model']} at {transport['source_fps']:g} fps, "
+        f"JPEG quality {transport['jpeg_quality']}",
+        f"{'image_transport':18s}{'message kB':>11s}{'link kB':>9s}{'published':>10s}"
+        f"{'delivered':>10s}{'p50 ms':>8s}{'p95 ms':>8s}",
+        "  message: serialized per frame; link: camera host's bytes sent per frame published;"
+        " latency: capture -> datagram on the game host",
+    ]
+    for name, run in transport["runs"].items():
+        size = transport["message_bytes"].get(name, nan) / 1e3
+        if "frame_account" not in run:
+            lines.append(f"{name:18s}{size:11.1f}   !!! {_lost(run)}")
+            continue
+        link = (run["camera_link_bytes_per_frame"] or nan) / 1e3
+        head = f"{name:18s}{size:11.1f}{link:9.1f}{run['published']:10d}{run['delivered']:10d}"
+        if _lost(run):
+            lines += [f"{head}{'-':>8s}{'-':>8s}", f"  !!! {_lost(run)}"]
+            continue
+        cell = run["capture_to_udp"]
+        lines.append(f"{head}{cell['p50']:8.2f}{cell['p95']:8.2f}")
     return lines
 
 
@@ -115,6 +173,8 @@ def format_table(results: dict[str, Any]) -> str:
     ]
     if results.get("accuracy"):
         sections.append(_accuracy(results["accuracy"]))
+    if results.get("transport"):
+        sections.append(_transport(results["transport"]))
     return "\n\n".join("\n".join(section) for section in sections)
 
 

@@ -35,6 +35,9 @@ class PoseEstimator(Protocol):
     def estimate(self, image_bgr: np.ndarray, timestamp_s: float) -> list[Person]:
         """Find people in an HxWx3 uint8 BGR image; keypoints in its pixels."""
 
+    def warm_up(self) -> None:
+        """Run the network once, so the first real frame does not pay for compilation."""
+
     def reset(self) -> None:
         """Forget state carried between frames (crop region, trackers)."""
 

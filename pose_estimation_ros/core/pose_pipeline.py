@@ -30,6 +30,7 @@ from pose_estimation_ros.core.tracking.tracker import Tracker
 from pose_estimation_ros.core.types import Person
 
 TRACKER_TYPES = ("bounding_box", "keypoint")
+WARM_UP_WIDTH, WARM_UP_HEIGHT = 640, 480  # px, a webcam's usual frame
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,16 @@ class PosePipeline:
         height, width = image_bgr.shape[:2]
         inputs, context = self.preprocess(image_bgr)
         return self.postprocess(self.infer(inputs), context, width, height, timestamp_s)
+
+    def warm_up(self, width: int = WARM_UP_WIDTH, height: int = WARM_UP_HEIGHT) -> None:
+        """Run the network once on a blank image; no state carried between frames changes.
+
+        Runtimes finish compiling and allocating on their first inference (OpenPose
+        networks are even reshaped to the first image's size): done here, before a
+        subscription opens, the first frames of a video are not lost waiting for it.
+        """
+        inputs, _ = self.preprocess(np.zeros((height, width, 3), np.uint8))
+        self.infer(inputs)
 
     def reset(self) -> None:
         """Forget tracks, filters and the estimator's own state."""

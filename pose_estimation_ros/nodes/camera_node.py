@@ -1,6 +1,7 @@
 """Camera node: frames from a device, video file, stream or images as ``sensor_msgs/Image``.
 
-Publishes ``image_raw`` and ``camera_info`` (relative names). Frames are read
+Publishes ``image_raw`` and ``camera_info`` (relative names), and a JPEG of each
+frame on ``image_raw/compressed`` while that has subscribers. Frames are read
 in a capture thread, stamped with the node clock right after each read, and
 published in order; the executor stays free for parameter services.
 """
@@ -30,6 +31,7 @@ from pose_estimation_ros.core.capture.encoding import ENCODINGS, ImageBuffer, en
 from pose_estimation_ros.core.capture.in_flight import InFlightWindow
 from pose_estimation_ros.msg import PoseArray
 from pose_estimation_ros.nodes.cdr import header_stamp_ns
+from pose_estimation_ros.nodes.image_transports import IMAGE_TOPIC, TRANSPORTS, jpeg_msg
 from pose_estimation_ros.nodes.parameters import ParamSpec, declare_parameters
 from pose_estimation_ros.nodes.shutdown import quiet_interrupts, stopped_by_shutdown
 from pose_estimation_ros.nodes.transport import use_large_frame_transports
@@ -82,6 +84,15 @@ PARAMS = (
         read_only=True,
     ),
     ParamSpec(
+        "jpeg_quality",
+        90,
+        "JPEG quality (1..100) of image_raw/compressed (image_transport's compressed "
+        "transport), encoded only while it has subscribers",
+        min_value=1,
+        max_value=100,
+        read_only=True,
+    ),
+    ParamSpec(
         "reliability",
         "reliable",
         "publisher QoS reliability; reliable reaches reliable and best-effort subscribers alike",
@@ -98,8 +109,9 @@ PARAMS = (
     ParamSpec(
         "wait_for_readers",
         0,
-        "publish the first frame only once this many subscribers read image_raw (so a video "
-        "file is not half played before a pose node has loaded its model); 0: start at once",
+        "publish the first frame only once this many subscribers read image_raw or "
+        "image_raw/compressed (so a video file is not half played before a pose node has "
+        "loaded its model); 0: start at once",
         min_value=0,
         read_only=True,
     ),
@@ -140,7 +152,9 @@ class CameraNode(Node):
             reliability=RELIABILITY[params["reliability"]],
             durability=DurabilityPolicy.VOLATILE,
         )
-        self._image_pub = self.create_publisher(Image, "image_raw", qos)
+        self._image_pub = self.create_publisher(Image, IMAGE_TOPIC, qos)
+        compressed = TRANSPORTS["compressed"]
+        self._compressed_pub = self.create_publisher(compressed.msg_type, compressed.topic(), qos)
         self._info_pub = self.create_publisher(CameraInfo, "camera_info", qos)
         self._buffer = ImageBuffer()
         # With checked fields, the data setter keeps the buffer's array.array as it is; unchecked
@@ -167,11 +181,20 @@ class CameraNode(Node):
             self._thread.join(timeout=10.0)
         self._source.close()
 
+    def _readers(self) -> int:
+        """Count the subscribers of the images, raw or compressed (as image_transport does)."""
+        return (
+            self._image_pub.get_subscription_count()
+            + self._compressed_pub.get_subscription_count()
+        )
+
     def _wait_for_readers(self) -> None:
         readers = self._params["wait_for_readers"]
-        if readers and self._image_pub.get_subscription_count() < readers:
-            self.get_logger().info(f"waiting for {readers} subscriber(s) of image_raw")
-            while self._image_pub.get_subscription_count() < readers:
+        if readers and self._readers() < readers:
+            self.get_logger().info(
+                f"waiting for {readers} subscriber(s) of image_raw or image_raw/compressed"
+            )
+            while self._readers() < readers:
                 if self._stop.wait(_READER_POLL_S):
                     return
 
@@ -235,7 +258,7 @@ class CameraNode(Node):
         of a video would be missing for a recorder or a reliable pose node.
         """
         deadline = time.monotonic() + END_OF_SOURCE_DELIVERY_S
-        for pub in (self._image_pub, self._info_pub):
+        for pub in (self._image_pub, self._compressed_pub, self._info_pub):
             left = Duration(seconds=max(deadline - time.monotonic(), 0.0))
             if not pub.wait_for_all_acked(left):
                 self.get_logger().warning(
@@ -252,6 +275,16 @@ class CameraNode(Node):
         msg.header, msg.height, msg.width = header, image.shape[0], image.shape[1]
         msg.step, msg.data = image.strides[0], self._buffer.data
         self._image_pub.publish(msg)
+        if self._compressed_pub.get_subscription_count():  # JPEG only for someone
+            grey = image.ndim == 2  # mono8; any other encoding is compressed from the BGR frame
+            self._compressed_pub.publish(
+                jpeg_msg(
+                    header,
+                    image if grey else frame.image,
+                    self._params["encoding"],
+                    self._params["jpeg_quality"],
+                )
+            )
         self._info_pub.publish(self._camera_info(header, msg.width, msg.height))
 
     def _camera_info(self, header: Header, width: int, height: int) -> CameraInfo:
@@ -283,7 +316,7 @@ def camera_info_for(calibration: CameraCalibration | None) -> CameraInfo:
 
 def main(args: list[str] | None = None) -> int:
     """Run the camera node until its source ends (exit 0) or fails (exit 1)."""
-    use_large_frame_transports()
+    use_large_frame_transports("camera_node")
     quiet_interrupts()
     rclpy.init(args=args)
     node = None

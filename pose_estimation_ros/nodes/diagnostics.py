@@ -2,8 +2,10 @@
 
 ``PoseStats`` is filled by the image callback; a timer turns each window
 into one ``DiagnosticStatus``:
-ERROR when inference failed in the window, WARN when no image arrived or
-images were rejected, OK otherwise.
+ERROR when inference failed in the window, WARN when images were lost on
+the way (missed while the node was idle), none arrived or some were
+rejected, OK otherwise. ``receive_ratio`` is the share of the images
+published in the window that the node took.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 class _Window:
     received: int = 0
     dropped: int = 0
+    lost: int = 0
     processed: int = 0
     rejected: int = 0
     failed: int = 0
@@ -44,8 +47,12 @@ class PoseStats:
         self._count("received")
 
     def dropped(self, count: int = 1) -> None:
-        """Count images never processed: replaced by a newer one, lost, or over ``max_rate``."""
+        """Count images skipped by design: replaced while busy, or over ``max_rate``."""
         self._count("dropped", count)
+
+    def lost(self, count: int) -> None:
+        """Count images that never arrived although the node was idle (lost on the way)."""
+        self._count("lost", count)
 
     def rejected(self) -> None:
         """Count an image that could not be read."""
@@ -73,9 +80,15 @@ def diagnostics_msg(
     window: _Window, stats: PoseStats, period_s: float, stamp: Time, model: str
 ) -> DiagnosticArray:
     """One status named ``pose_node: pose estimation`` for a window of ``period_s`` seconds."""
+    published = window.received + window.dropped + window.lost
     if window.failed:
         level, message = DiagnosticStatus.ERROR, f"inference failed on {window.failed} images"
-    elif not window.received + window.dropped:
+    elif window.lost:
+        level, message = DiagnosticStatus.WARN, (
+            f"{window.lost} of {published} images lost on the way while idle: transport buffers "
+            "too small or a starved CPU (docs/deployment.md)"
+        )
+    elif not published:
         level, message = DiagnosticStatus.WARN, "no images on image_raw"
     elif window.rejected:
         level, message = DiagnosticStatus.WARN, f"{window.rejected} images could not be read"
@@ -84,12 +97,14 @@ def diagnostics_msg(
     times = window.inference_ms
     values = {
         "model": model,
-        "input_rate_hz": f"{(window.received + window.dropped) / period_s:.2f}",
+        "input_rate_hz": f"{published / period_s:.2f}",
+        "receive_ratio": f"{window.received / published:.3f}" if published else "n/a",
         "output_rate_hz": f"{window.processed / period_s:.2f}",
         "inference_ms_mean": f"{sum(times) / len(times):.2f}" if times else "n/a",
         "inference_ms_max": f"{max(times):.2f}" if times else "n/a",
         "received_frames_total": str(stats.totals.received),
         "dropped_frames_total": str(stats.totals.dropped),
+        "lost_frames_total": str(stats.totals.lost),
         "rejected_frames_total": str(stats.totals.rejected),
         "failed_frames_total": str(stats.totals.failed),
         "processed_frames_total": str(stats.totals.processed),

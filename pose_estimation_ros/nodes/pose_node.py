@@ -1,16 +1,23 @@
-"""``pose_node``: images in, poses out, never behind the camera.
+"""``pose_node``: images in, poses out, at most one frame behind the camera.
 
 A lifecycle node: parameters are read and the model is loaded in
 ``on_configure``, the image subscription starts in ``on_activate`` and stops
 in ``on_deactivate``. With ``autostart`` (default) it configures and
 activates itself, so it runs without a lifecycle manager.
 
-Newest frame only: the image subscription keeps one image (depth 1) and its
-callback runs the model on it, read in place from the serialized bytes
-(``nodes.image_cdr``). While it runs, images that arrive replace the one
-waiting in the subscription without being read; when it returns, the executor
-takes the newest. Images that were never taken are counted as dropped, from
-the gaps in the camera's publication sequence numbers.
+Newest frames only: the image subscription keeps ``image_queue_depth``
+images (2) and its callback runs the model on the oldest of them, read in
+place from the serialized bytes (``nodes.image_cdr``). While it runs, images
+that arrive replace the oldest waiting one without being read, so one slow
+inference (a busy CPU) costs no frame, and a model slower than the camera
+keeps taking recent frames. Images that were never taken are counted from the
+gaps in the camera's publication sequence numbers: as dropped when they came
+while the node was busy (by design), as lost when it was idle (they never
+arrived: a transport problem, shown on ``/diagnostics``).
+
+With ``image_transport: compressed`` the subscription is to
+``image_raw/compressed`` (``sensor_msgs/CompressedImage``) instead, each JPEG
+decoded before the same processing (``nodes.image_transports``).
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ from typing import Any
 import rclpy
 from rclpy.exceptions import InvalidParameterValueException
 from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackReturn
-from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
+from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
 from rclpy.subscription import MessageInfo
 from diagnostic_msgs.msg import DiagnosticArray
 from sensor_msgs.msg import Image
@@ -44,13 +51,13 @@ from pose_estimation_ros.core.movenet.constants import (
 from pose_estimation_ros.core.openpose.options import OpenPoseOptions
 from pose_estimation_ros.core.rate_limit import RateLimiter
 from pose_estimation_ros.core.runtimes import BACKENDS
-from pose_estimation_ros.core.sequence_gaps import SequenceGaps
+from pose_estimation_ros.core.sequence_gaps import ReaderGaps
 from pose_estimation_ros.core.skeletons import LAYOUTS
 from pose_estimation_ros.core.types import PoseFrame
 from pose_estimation_ros.msg import PoseArray
-from pose_estimation_ros.nodes.conversions import bgr_to_image_msg, image_msg_to_bgr
+from pose_estimation_ros.nodes.conversions import bgr_to_image_msg
 from pose_estimation_ros.nodes.diagnostics import PoseStats, diagnostics_msg
-from pose_estimation_ros.nodes.image_cdr import read_image
+from pose_estimation_ros.nodes.image_transports import TRANSPORTS
 from pose_estimation_ros.nodes.markers import people_markers
 from pose_estimation_ros.nodes.parameters import ParamSpec, coerce, declare_parameters
 from pose_estimation_ros.nodes.pose_array_cdr import serialize_pose_array
@@ -61,7 +68,11 @@ _OPENPOSE = OpenPoseOptions()  # defaults of the OpenPose-only parameters
 # PoseArrays are small (0.5 kB a person) and come at up to hundreds a second: a history of 100
 # gives a reliable subscriber (a recorder, a robot's logic) time to recover a lost sample while
 # the pose node's images crowd the transport, where ROS's usual 10 lost some for good.
-POSES_HISTORY_DEPTH = 100
+# Transient local: a subscriber that asks for it (the runner, a recorder) gets the PoseArrays
+# published before it matched, up to that depth (volatile subscribers get new ones only).
+POSES_QOS = QoSProfile(
+    depth=100, reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.TRANSIENT_LOCAL
+)
 # Each model takes the parameters named like its options (core.estimator.option_names).
 PARAMS = (
     ParamSpec(
@@ -109,6 +120,25 @@ PARAMS = (
         "best_effort",
         "QoS reliability of the image subscription",
         choices=("best_effort", "reliable"),
+        read_only=True,
+    ),
+    ParamSpec(
+        "image_queue_depth",
+        2,
+        "images held while the model runs (subscription depth): 1 always takes the newest "
+        "frame; 2 also rides out one slow inference (a busy CPU) without losing a frame, at "
+        "most one frame behind the camera",
+        1,
+        100,
+        read_only=True,
+    ),
+    ParamSpec(
+        "image_transport",
+        "raw",
+        "images to subscribe to, as image_transport names them: raw (image_raw, "
+        "sensor_msgs/Image) or compressed (image_raw/compressed, JPEG or PNG "
+        "sensor_msgs/CompressedImage, for a link too slow for raw frames)",
+        choices=tuple(TRANSPORTS),
         read_only=True,
     ),
     ParamSpec("smart_crop", True, "single-pose models: crop around the last pose", read_only=True),
@@ -243,17 +273,21 @@ PARAMS = (
 
 
 class PoseNode(LifecycleNode):
-    """Subscribes ``image_raw``; publishes ``poses``, ``pose_markers``, ``/diagnostics``."""
+    """Subscribes ``image_raw``; publishes ``poses``, ``pose_markers``, ``/diagnostics``.
+
+    With ``image_transport: compressed``, ``image_raw/compressed`` instead of ``image_raw``.
+    """
 
     def __init__(self, **kwargs: Any) -> None:
         """Declare the parameters (``kwargs`` go to ``Node``); nothing is loaded yet."""
         super().__init__("pose_node", **kwargs)
         self._estimator: PoseEstimator | None = None
-        self._gaps = SequenceGaps()
+        self._gaps = ReaderGaps()
         self._rate = RateLimiter(0.0)
         self._stats = PoseStats()
         self._reported_causes: set[str] = set()
         self._sub = None
+        self._read = TRANSPORTS["raw"].read  # serialized image -> (msg with header, BGR image)
         self._timer = None
         self._poses_pub = self._markers_pub = self._diagnostics_pub = self._annotated_pub = None
         self._params = declare_parameters(self, PARAMS)
@@ -273,6 +307,9 @@ class PoseNode(LifecycleNode):
             names = option_names(model)
             options = {k: v for k, v in self._params.items() if k in names}
             self._estimator = create_estimator(model, **options)
+            started = time.perf_counter()
+            self._estimator.warm_up()
+            warm_up_ms = (time.perf_counter() - started) * 1e3
         except Exception as error:  # noqa: B902 (missing asset, bad option, file refused)
             why = str(error) if isinstance(error, (AssetError, ValueError)) else repr(error)
             self.get_logger().error(
@@ -280,7 +317,7 @@ class PoseNode(LifecycleNode):
             )
             return TransitionCallbackReturn.FAILURE
         self._poses_pub = self.create_lifecycle_publisher(
-            PoseArray, "poses", POSES_HISTORY_DEPTH
+            PoseArray, "poses", POSES_QOS
         )
         self._markers_pub = self.create_lifecycle_publisher(MarkerArray, "pose_markers", 10)
         self._diagnostics_pub = self.create_lifecycle_publisher(
@@ -288,7 +325,9 @@ class PoseNode(LifecycleNode):
         )
         if self._params["publish_annotated"]:
             self._annotated_pub = self.create_lifecycle_publisher(Image, "image_annotated", 1)
-        self.get_logger().info(f"loaded {model} on {self._params['backend']}")
+        self.get_logger().info(
+            f"loaded {model} on {self._params['backend']} (first inference {warm_up_ms:.0f} ms)"
+        )
         return super().on_configure(state)
 
     def on_activate(self, state: LifecycleState) -> TransitionCallbackReturn:
@@ -298,10 +337,18 @@ class PoseNode(LifecycleNode):
             if self._params["image_reliability"] == "reliable"
             else ReliabilityPolicy.BEST_EFFORT
         )
-        qos = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=1, reliability=reliability)
-        self._gaps = SequenceGaps()
+        qos = QoSProfile(
+            history=HistoryPolicy.KEEP_LAST,
+            depth=self._params["image_queue_depth"],
+            reliability=reliability,
+        )
+        self._gaps = ReaderGaps()
         self._rate = RateLimiter(self._params["max_rate"])
-        self._sub = self.create_subscription(Image, "image_raw", self._on_image, qos, raw=True)
+        transport = TRANSPORTS[self._params["image_transport"]]
+        self._read = transport.read
+        self._sub = self.create_subscription(
+            transport.msg_type, transport.topic(), self._on_image, qos, raw=True
+        )
         period = self._params["diagnostics_period_s"]
         self._timer = self.create_timer(period, self._publish_diagnostics)
         return super().on_activate(state)
@@ -350,19 +397,25 @@ class PoseNode(LifecycleNode):
         self._estimator = None
 
     def _on_image(self, serialized: bytes, info: MessageInfo) -> None:
-        missed = self._gaps.missed(info.get("publication_sequence_number"))
-        if missed:
-            self._stats.dropped(missed)
-        if not self._rate.allow(time.monotonic()):
+        replaced, lost = self._gaps.missed(
+            info.get("publication_sequence_number"),
+            info.get("source_timestamp"),
+            info.get("received_timestamp") or time.time_ns(),
+        )
+        if replaced:
+            self._stats.dropped(replaced)
+        if lost:
+            self._stats.lost(lost)
+        if self._rate.allow(time.monotonic()):
+            self._stats.received()
+            self._process(serialized)
+        else:
             self._stats.dropped()
-            return
-        self._stats.received()
-        self._process(serialized)
+        self._gaps.idle(time.time_ns())
 
     def _process(self, serialized: bytes) -> None:
         try:
-            msg = read_image(serialized)
-            image = image_msg_to_bgr(msg)
+            msg, image = self._read(serialized)  # raw or compressed; msg has the header
         except ImageEncodingError as error:
             self._stats.rejected()
             if error.cause not in self._reported_causes:
@@ -408,7 +461,7 @@ class PoseNode(LifecycleNode):
 
 def main(args: list[str] | None = None) -> None:
     """Run the pose node until interrupted; exit 1 when it cannot start."""
-    use_large_frame_transports()
+    use_large_frame_transports("pose_node")
     quiet_interrupts()
     rclpy.init(args=args)
     node = None

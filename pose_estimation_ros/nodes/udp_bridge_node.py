@@ -17,7 +17,7 @@ import rclpy
 from diagnostic_msgs.msg import DiagnosticArray
 from rclpy.exceptions import InvalidParameterValueException
 from rclpy.node import Node
-from rclpy.qos import qos_profile_sensor_data
+from rclpy.qos import QoSProfile, ReliabilityPolicy
 
 from pose_estimation_ros.core.rate_limit import RateLimiter
 from pose_estimation_ros.core.udp_sender import (
@@ -44,6 +44,10 @@ from pose_estimation_ros.nodes.shutdown import quiet_interrupts, stopped_by_shut
 from pose_estimation_ros.nodes.transport import use_large_frame_transports
 
 LOG_THROTTLE_S = 60.0  # a repeated problem (no listener, full buffer) is logged at most this often
+# Every PoseArray is forwarded: reliable, and deep enough (as the pose node's history) that a
+# bridge starved of CPU for a moment catches up instead of losing poses (sensor-data QoS, depth
+# 5, lost about 1 in 20 under load).
+POSES_QOS = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
 
 PARAMS = (
     ParamSpec(
@@ -126,7 +130,7 @@ class UdpBridgeNode(Node):
         self._counts = BridgeCounts()
         self._reported = (BridgeCounts(), SendCounts())
         self._sub = self.create_subscription(
-            PoseArray, "poses", self._on_poses, qos_profile_sensor_data, raw=True
+            PoseArray, "poses", self._on_poses, POSES_QOS, raw=True
         )
         self._diagnostics_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
         self._timer = self.create_timer(DIAGNOSTICS_PERIOD_S, self._publish_diagnostics)
@@ -214,7 +218,7 @@ class UdpBridgeNode(Node):
 
 def main(args: list[str] | None = None) -> int:
     """Run the bridge until interrupted; exit 1 when a parameter or the destination is invalid."""
-    use_large_frame_transports()
+    use_large_frame_transports("udp_bridge_node")
     quiet_interrupts()
     rclpy.init(args=args)
     node = None

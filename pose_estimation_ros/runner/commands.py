@@ -16,6 +16,34 @@ def default_params_file() -> Path:
     return Path(get_package_share_directory(graph.PACKAGE)) / "config" / "params.yaml"
 
 
+def params_file(arguments: Mapping[str, str]) -> str:
+    """Return the params file the nodes get: ``--params-file`` or the installed one."""
+    return arguments.get("params_file") or str(default_params_file())
+
+
+def node_parameter(
+    arguments: Mapping[str, str],
+    node: str,
+    name: str,
+    extra_parameters: Mapping[str, object] | None = None,
+) -> object:
+    """Return the value ``node`` starts with for parameter ``name``; ``None`` if nothing sets it.
+
+    Read as the node gets it: ``extra_parameters``, then the launch arguments'
+    overrides, then the node's (or the ``/**``) block of the params file.
+    """
+    overrides = {**graph.parameter_overrides(node, arguments), **(extra_parameters or {})}
+    if name in overrides:
+        return overrides[name]
+    with open(params_file(arguments), encoding="utf-8") as stream:
+        blocks = yaml.safe_load(stream) or {}
+    for key in (node, f"/{node}", "/**"):
+        parameters = (blocks.get(key) or {}).get("ros__parameters") or {}
+        if name in parameters:
+            return parameters[name]
+    return None
+
+
 def executable_path(spec: graph.NodeSpec) -> Path:
     """Where ``ros2 run pose_estimation_ros <executable>`` finds the node."""
     return Path(get_package_prefix(graph.PACKAGE)) / "lib" / graph.PACKAGE / spec.executable
@@ -37,11 +65,10 @@ def node_command(
     ``extra_parameters`` are set after the launch arguments' overrides (the
     runner's own options, e.g. publishing the annotated image for ``--record``).
     """
-    params_file = arguments.get("params_file") or str(default_params_file())
     command = [str(executable_path(spec)), "--ros-args", "-r", f"__node:={spec.name}"]
     if arguments.get("namespace"):
         command += ["-r", f"__ns:=/{arguments['namespace'].strip('/')}"]
-    command += ["--params-file", params_file]
+    command += ["--params-file", params_file(arguments)]
     overrides = {**graph.parameter_overrides(spec.name, arguments), **(extra_parameters or {})}
     for name, value in overrides.items():
         command += ["-p", f"{name}:={_ros_value(value)}"]

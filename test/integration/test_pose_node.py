@@ -183,7 +183,10 @@ def all_frames_counted(recorder: Recorder, published: int) -> bool:
     first = recorder.poses[0].header.stamp
     counted = published - stamps.index((first.sec, first.nanosec))
     return (
-        counts["received_frames_total"] + counts["dropped_frames_total"] == counted
+        counts["received_frames_total"]
+        + counts["dropped_frames_total"]
+        + counts["lost_frames_total"]
+        == counted
         and len(recorder.poses) >= counts["processed_frames_total"]
     )
 

@@ -1,6 +1,11 @@
-"""``python -m pose_estimation_ros.run``: three node processes over DDS, stopped cleanly."""
+"""``python -m pose_estimation_ros.run``: three node processes over DDS, stopped cleanly.
+
+Every frame accounted for (issue 11): a run that loses frames in transport
+fails with one line that says so, and two runs at once each hold a ROS domain.
+"""
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -13,6 +18,32 @@ import pytest
 from pose_estimation_ros.core.wire.decode import decode_datagram
 
 RUN = [sys.executable, "-P", "-m", "pose_estimation_ros.run", "--quiet"]
+SUMMARY = re.compile(
+    r"^run: (\d+) frames published.*, (\d+) poses \((\d+) frames replaced while the pose node "
+    r"was busy, (\d+) lost, (\d+) before its first answer, (\d+) in flight at the end\)$",
+    re.MULTILINE,
+)
+# A Fast DDS profile that cannot carry 1.3 MB frames: a 64 kB shared-memory segment and
+# UDP buffers, nothing else (the built-in transports off).
+SMALL_BUFFERS_PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
+<dds xmlns="http://www.eprosima.com"><profiles>
+  <transport_descriptors>
+    <transport_descriptor>
+      <transport_id>small_shm</transport_id><type>SHM</type>
+      <segment_size>65536</segment_size>
+    </transport_descriptor>
+    <transport_descriptor>
+      <transport_id>small_udp</transport_id><type>UDPv4</type>
+      <sendBufferSize>65536</sendBufferSize><receiveBufferSize>65536</receiveBufferSize>
+    </transport_descriptor>
+  </transport_descriptors>
+  <participant profile_name="small_buffers" is_default_profile="true"><rtps>
+    <userTransports><transport_id>small_shm</transport_id><transport_id>small_udp</transport_id>
+    </userTransports>
+    <useBuiltinTransports>false</useBuiltinTransports>
+  </rtps></participant>
+</profiles></dds>
+"""
 
 
 def _children(pid: int) -> set[int]:
@@ -92,3 +123,103 @@ def test_a_node_that_cannot_start_ends_the_run_with_an_error(ros_domain_id, asse
     assert result.returncode != 0, output
     assert "pose_node exited with code" in output, output
     assert "movenet_thunder" in output and "not found" in output, output
+
+
+def _summary(output: str) -> dict[str, int]:
+    match = SUMMARY.search(output)
+    assert match, output
+    names = ("frames", "poses", "replaced", "lost", "early", "in_flight")
+    return dict(zip(names, map(int, match.groups())))
+
+
+def _sample_run(asset_dir: Path, env: dict[str, str]) -> subprocess.Popen:
+    """``make run --quiet`` on the 4 s sample video, poses sent to a port nobody reads."""
+    video = asset_dir / "media/tfjs/pose_1.mp4"
+    return subprocess.Popen(
+        [*RUN, "--source", str(video), "--port", "9"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+
+
+def _finish(runner: subprocess.Popen) -> tuple[int, str, str]:
+    try:
+        stdout, stderr = runner.communicate(timeout=180)
+    finally:
+        if runner.poll() is None:
+            runner.kill()
+    return runner.returncode, stdout, stderr
+
+
+@pytest.mark.slow
+def test_a_run_accounts_for_every_frame_and_ends_0(ros_domain_id, asset_dir):
+    code, stdout, stderr = _finish(_sample_run(asset_dir, dict(os.environ)))
+    assert code == 0, stdout + stderr
+    assert f"run: ROS_DOMAIN_ID={ros_domain_id} (from the environment)" in stdout
+    counts = _summary(stdout)
+    assert counts["frames"] == 120 and counts["lost"] == 0, stdout
+    assert counts["poses"] > 0, stdout
+    assert "run: error" not in stderr, stderr
+
+
+@pytest.mark.slow
+def test_frames_lost_in_transport_fail_the_run_with_one_line(ros_domain_id, asset_dir, tmp_path):
+    profile = tmp_path / "small_buffers.xml"
+    profile.write_text(SMALL_BUFFERS_PROFILE)
+    env = {**os.environ, "FASTDDS_DEFAULT_PROFILES_FILE": str(profile)}
+    code, stdout, stderr = _finish(_sample_run(asset_dir, env))
+    assert code == 3, stdout + stderr
+    assert "run: exit codes {'camera_node': 0, 'pose_node': 0, 'udp_bridge_node': 0}" in stdout
+    counts = _summary(stdout)
+    assert counts["frames"] > 0 and counts["lost"] > counts["frames"] // 100, stdout
+    errors = [line for line in stderr.splitlines() if line.startswith("run: error:")]
+    assert len(errors) == 1, stderr
+    assert "FASTDDS_DEFAULT_PROFILES_FILE" in errors[0] and "docs/deployment.md" in errors[0]
+    assert "exit code 3" in errors[0]
+
+
+@pytest.mark.slow
+def test_two_runs_at_once_get_their_own_domains_and_all_their_frames(asset_dir):
+    env = {name: value for name, value in os.environ.items() if name != "ROS_DOMAIN_ID"}
+    runners = [_sample_run(asset_dir, env) for _ in range(2)]
+    results = [_finish(runner) for runner in runners]
+    domains = set()
+    for code, stdout, stderr in results:
+        assert code == 0, stdout + stderr
+        domain = re.search(r"^run: ROS_DOMAIN_ID=(\d+) \(set ROS_DOMAIN_ID to choose\)$",
+                           stdout, re.MULTILINE)
+        assert domain, stdout
+        domains.add(int(domain.group(1)))
+        counts = _summary(stdout)
+        assert counts["frames"] == 120 and counts["lost"] == 0, stdout
+    assert len(domains) == 2, results
+
+
+@pytest.mark.slow
+def test_a_domain_another_run_holds_is_refused(asset_dir):
+    """A process that is not the run's ancestor holds the domain, as another run would."""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import time; from pose_estimation_ros.core import domain_lock; "
+            "print(domain_lock.hold_free().domain_id, flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        domain_id = int(holder.stdout.readline())
+        env = {**os.environ, "ROS_DOMAIN_ID": str(domain_id)}
+        code, stdout, stderr = _finish(_sample_run(asset_dir, env))
+    finally:
+        holder.kill()
+        holder.wait()
+    assert code == 4, stdout + stderr
+    assert "run: starting" not in stdout, stdout
+    assert stderr.startswith(
+        f"run: error: ROS_DOMAIN_ID={domain_id} is held by another run or test on this machine "
+        f"(process {holder.pid})"
+    ), stderr

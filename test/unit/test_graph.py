@@ -95,7 +95,8 @@ def test_runner_commands_match_the_launch_mapping():
     camera = commands["camera_node"]
     assert camera[0] == str(executable_path(graph.NODES[0]))
     assert ["-r", "__node:=camera_node", "-r", "__ns:=/robot1"] == camera[2:6]
-    assert camera[camera.index("-p") + 1] == "source:=0"
+    overrides = [camera[i + 1] for i, item in enumerate(camera) if item == "-p"]
+    assert overrides == ["wait_for_readers:=1", "source:=0"]  # the graph's, then the argument's
     assert "model:=movenet_lightning" in commands["pose_node"]
 
 

@@ -15,6 +15,8 @@ import yaml
 
 from pose_estimation_ros.bench.bridge_bench import frame_of
 from pose_estimation_ros.bench.chart import HEIGHT, WIDTH, draw_chart
+from pose_estimation_ros.bench.frame_account import AT_30_FPS, EVERY_FRAME, account
+from pose_estimation_ros.bench.graph_bench import lossy_runs
 from pose_estimation_ros.bench.graph_session import DatagramSink, write_params_file
 from pose_estimation_ros.bench.machine import CpuSnapshot, busy_share
 from pose_estimation_ros.bench.report import STAGE_ROWS, format_table, write_json
@@ -97,6 +99,84 @@ def test_table_shows_every_figure_and_the_goals():
     assert all(stage in table for stage in STAGE_ROWS)
     assert "100.0% of 120 frames" in table
     assert "90% in all, 40% with work other than this benchmark" in table
+
+
+STARVED = account(
+    AT_30_FPS,
+    {"published": range(1, 401), "posed": range(101, 174), "delivered": range(101, 174)},
+    100,
+    complete=False,
+    stop="no pose frame for 10 s",
+).report()
+
+
+def lossy_document():
+    """Return issue 11's run as a document: throughput and latency runs that lost frames."""
+    document = results_document()
+    model = document["models"]["movenet_lightning"]
+    lost = account(
+        EVERY_FRAME, {"published": range(1, 50), "posed": [], "delivered": [1, 2, 5]}, 0, True
+    ).report()
+    model["graph"].update(fps=math.nan, ratio=math.nan, ratio_all_threads=math.nan, lost=[lost])
+    model["latency"]["capture_to_udp"] = summary_ms([])
+    model["latency"]["lost"] = [STARVED]
+    model["latency"]["probe_lost"] = []
+    return document
+
+
+def test_a_lossy_run_prints_what_it_lost_instead_of_a_ratio_or_a_verdict():
+    table = format_table(lossy_document())
+    throughput = next(line for line in table.splitlines() if line.startswith("movenet_lightning "))
+    assert "not met (run lost frames)" in throughput and "x " not in throughput
+    assert "nan" not in throughput
+    assert "!!! LOST 2 of 5 frames after warm-up (0 allowed; published 49" in table
+    latency = next(line for line in table.splitlines() if "-> UDP datagram" in line)
+    assert latency.endswith("goal p95 <= 12: not met (run lost frames)")
+    assert ": met" not in latency and "nan" not in latency
+    assert f"!!! {STARVED}" in table and "LOST 227 of 300 frames" in table
+    assert "(graph: not met (run lost frames))" in table
+
+
+def test_lossy_runs_are_listed_for_the_exit_status_and_clean_runs_are_not():
+    assert lossy_runs(results_document()) == []
+    lines = lossy_runs(lossy_document())
+    assert len(lines) == 2 and lines[1] == f"movenet_lightning latency: {STARVED}"
+    document = results_document()
+    document["transport"] = {"runs": {"raw": {"lost": [STARVED]}, "compressed": {"lost": []}}}
+    assert lossy_runs(document) == [f"transport raw: {STARVED}"]
+
+
+def transport_section():
+    measured = {
+        "published": 400,
+        "delivered": 399,
+        "camera_link_bytes_per_frame": 1_334_000.0,
+        "capture_to_udp": summary_ms([20.0, 22.0, 30.0]),
+        "lost": [],
+    }
+    return {
+        "model": "movenet_lightning",
+        "source_fps": 30.0,
+        "jpeg_quality": 90,
+        "message_bytes": {"raw": 1_327_164.0, "compressed": 95_000.0},
+        "runs": {
+            "raw": {**measured, "frame_account": {}},
+            "compressed": {**measured, "frame_account": {}, "lost": [STARVED]},
+        },
+    }
+
+
+def test_transport_section_shows_bytes_and_latency_or_what_was_lost():
+    document = results_document()
+    document["transport"] = transport_section()
+    lines = format_table(document).split("transport: ")[1].splitlines()
+    raw = next(line for line in lines if line.startswith("raw "))
+    assert raw.split() == ["raw", "1327.2", "1334.0", "400", "399", "22.00", "29.20"]
+    compressed = next(line for line in lines if line.startswith("compressed "))
+    assert compressed.split()[:4] == ["compressed", "95.0", "1334.0", "400"]
+    assert compressed.endswith("-") and f"  !!! {STARVED}" in lines
+    document["transport"] = {"skipped": "not root: no CAP_NET_ADMIN (uid 1000)"}
+    assert "skipped: not root: no CAP_NET_ADMIN (uid 1000)" in format_table(document)
 
 
 def test_json_round_trips_with_nan_as_null(tmp_path):

@@ -85,3 +85,17 @@ def test_diagnostics_levels_and_values():
         diagnostics_msg(stats.take_window(), stats, 1.0, Time(), "m").status[0].level
         == DiagnosticStatus.ERROR
     )
+
+
+def test_frames_lost_on_the_way_warn_and_lower_the_receive_ratio():
+    stats = PoseStats()
+    for _ in range(3):
+        stats.received()
+        stats.processed(10.0)
+    stats.dropped(1)
+    stats.lost(4)
+    status = diagnostics_msg(stats.take_window(), stats, 1.0, Time(), "m").status[0]
+    values = {v.key: v.value for v in status.values}
+    assert status.level == DiagnosticStatus.WARN and "4 of 8 images lost" in status.message
+    assert values["receive_ratio"] == "0.375" and values["lost_frames_total"] == "4"
+    assert values["input_rate_hz"] == "8.00"

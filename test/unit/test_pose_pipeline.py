@@ -65,3 +65,13 @@ def test_each_model_takes_its_family_options_and_the_tracking_ones():
         create_estimator("openpose_hpe0001", smart_crop=True)
     with pytest.raises(ValueError, match="tracking tracker_type must be one of"):
         create_estimator("openpose_hpe0001", tracker_type="hungarian")
+
+
+def test_warm_up_changes_nothing_the_next_frames_see(frames):
+    warmed, fresh = create_estimator("openpose_hpe0001"), create_estimator("openpose_hpe0001")
+    warmed.warm_up()  # 640x480, vtest.avi is 768x576: reshaped again on the first frame
+    for index, frame in enumerate(frames[:3]):
+        got, want = warmed.estimate(frame, index / FPS), fresh.estimate(frame, index / FPS)
+        assert [p.track_id for p in got] == [p.track_id for p in want]
+        for a, b in zip(got, want):
+            np.testing.assert_allclose(a.keypoints, b.keypoints, atol=1e-3)

@@ -1,6 +1,6 @@
 """Frames a reader never saw, counted from its publisher's sequence numbers."""
 
-from pose_estimation_ros.core.sequence_gaps import SequenceGaps
+from pose_estimation_ros.core.sequence_gaps import ReaderGaps, SequenceGaps, lost_while_idle
 
 
 def test_gaps_between_consecutive_numbers_are_counted():
@@ -15,3 +15,31 @@ def test_first_unknown_and_restarted_sequences_count_nothing():
     assert gaps.missed(None) == 0
     assert gaps.missed(3) == 0  # the publisher restarted
     assert gaps.missed(5) == 1
+
+
+def test_frames_missed_while_busy_are_replaced_not_lost():
+    # 30 fps; the reader spent 100 ms on a frame and took the next one 5 ms after finishing.
+    assert lost_while_idle(missed=2, stamp_gap_s=0.1, idle_s=0.005) == 0
+    # It waited a whole interval more: still no loss (the margin for a late executor).
+    assert lost_while_idle(missed=2, stamp_gap_s=0.1, idle_s=0.066) == 0
+
+
+def test_frames_missed_while_idle_are_lost():
+    # Idle for 10 intervals and 9 frames missed: all but the last interval's margin were lost.
+    assert lost_while_idle(missed=9, stamp_gap_s=10 / 30, idle_s=10 / 30) == 8
+    assert lost_while_idle(missed=3, stamp_gap_s=4 / 30, idle_s=100.0) == 3
+
+
+def test_unusable_stamps_count_no_loss():
+    assert lost_while_idle(missed=5, stamp_gap_s=0.0, idle_s=10.0) == 0
+    assert lost_while_idle(missed=5, stamp_gap_s=-1.0, idle_s=10.0) == 0
+
+
+def test_reader_gaps_splits_missed_frames_with_middleware_times():
+    gaps, ms = ReaderGaps(), 1_000_000
+    assert gaps.missed(1, 0, 2 * ms) == (0, 0)
+    gaps.idle(120 * ms)  # busy for 118 ms: frames 2..4 replaced meanwhile
+    assert gaps.missed(5, 133 * ms, 135 * ms) == (3, 0)
+    gaps.idle(140 * ms)  # idle from 140 ms on; frames 6..9 (167..267 ms) never came
+    assert gaps.missed(10, 333 * ms, 335 * ms) == (1, 3)
+    assert gaps.missed(None, None, 400 * ms) == (0, 0)  # a middleware without numbers

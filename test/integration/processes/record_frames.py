@@ -1,0 +1,71 @@
+"""Record what crosses to a pose host: frame stamps (camera_info), PoseArray stamps, images.
+
+    record_frames.py IMAGE_TOPIC [--count-images]
+
+Subscribes reliably to ``camera_info`` (one per frame, small) and ``poses``,
+and with ``--count-images`` best-effort to IMAGE_TOPIC (raw, not deserialized).
+Prints ``ready`` once pose_node subscribes to IMAGE_TOPIC (its model loaded),
+and on SIGINT one JSON line: ``frames`` (camera_info stamps, ns), ``poses``
+(``[stamp_ns, receipt_ns]`` each, receipt on the system clock) and ``images``.
+"""
+
+import json
+import signal
+import sys
+import time
+
+import rclpy
+from rclpy.qos import QoSProfile, ReliabilityPolicy, qos_profile_sensor_data
+from rclpy.signals import SignalHandlerOptions
+from sensor_msgs.msg import CameraInfo, CompressedImage, Image
+
+from pose_estimation_ros.msg import PoseArray
+from pose_estimation_ros.nodes.transport import use_large_frame_transports
+
+HISTORY = 5000  # more than a test's frames: nothing is overwritten before it is taken
+
+
+def stamp_ns(msg) -> int:
+    """Return a message header's stamp in nanoseconds."""
+    return msg.header.stamp.sec * 1_000_000_000 + msg.header.stamp.nanosec
+
+
+def main() -> None:
+    """Record until SIGINT, then print the record."""
+    image_topic = sys.argv[1]
+    use_large_frame_transports("record_frames")
+    rclpy.init(signal_handler_options=SignalHandlerOptions.NO)
+    stop = []
+    signal.signal(signal.SIGINT, lambda *_: stop.append(True))
+    node = rclpy.create_node("two_machines_recorder")
+    reliable = QoSProfile(depth=HISTORY, reliability=ReliabilityPolicy.RELIABLE)
+    record = {"frames": [], "poses": [], "images": 0}
+    node.create_subscription(
+        CameraInfo, "camera_info", lambda m: record["frames"].append(stamp_ns(m)), reliable
+    )
+    node.create_subscription(
+        PoseArray, "poses", lambda m: record["poses"].append([stamp_ns(m), time.time_ns()]),
+        reliable,
+    )  # fmt: skip
+    if "--count-images" in sys.argv:
+        image_type = CompressedImage if image_topic.endswith("compressed") else Image
+
+        def count(_) -> None:
+            record["images"] += 1
+
+        node.create_subscription(image_type, image_topic, count, qos_profile_sensor_data, raw=True)
+    ready = False
+    while not stop:
+        if not ready:
+            infos = node.get_subscriptions_info_by_topic(image_topic)
+            ready = any(info.node_name == "pose_node" for info in infos)
+            if ready:
+                print("ready", flush=True)
+        rclpy.spin_once(node, timeout_sec=0.05)
+    print(json.dumps(record), flush=True)
+    node.destroy_node()
+    rclpy.try_shutdown()
+
+
+if __name__ == "__main__":
+    main()
