@@ -28,6 +28,8 @@ from rclpy.subscription import MessageInfo
 from diagnostic_msgs.msg import DiagnosticArray
 from sensor_msgs.msg import CameraInfo
 
+from fastdds_profiles import SMALL_BUFFERS_PROFILE, user_profile
+
 from pose_estimation_ros.core.assets import resolve
 from pose_estimation_ros.msg import PoseArray
 from pose_estimation_ros.nodes.transport import (
@@ -52,26 +54,7 @@ SETUPS = {
     "localhost_only": {"ROS_LOCALHOST_ONLY": "1"},
 }
 
-USER_PROFILE = f"""<?xml version="1.0" encoding="UTF-8"?>
-<dds xmlns="http://www.eprosima.com"><profiles>
-  <transport_descriptors>
-    <transport_descriptor>
-      <transport_id>my_shm</transport_id><type>SHM</type>
-      <segment_size>{USER_SEGMENT_BYTES}</segment_size>
-    </transport_descriptor>
-    <transport_descriptor>
-      <transport_id>my_udp</transport_id><type>UDPv4</type>
-      <sendBufferSize>8388608</sendBufferSize><receiveBufferSize>8388608</receiveBufferSize>
-    </transport_descriptor>
-  </transport_descriptors>
-  <participant profile_name="robot" is_default_profile="true"><rtps>
-    <userTransports><transport_id>my_shm</transport_id><transport_id>my_udp</transport_id>
-    </userTransports>
-    <useBuiltinTransports>false</useBuiltinTransports>
-  </rtps></participant>
-</profiles></dds>
-"""
-SMALL_PROFILE = USER_PROFILE.replace(str(USER_SEGMENT_BYTES), "65536")
+USER_PROFILE = user_profile(USER_SEGMENT_BYTES, 8 * 2**20)
 
 
 def node(executable: str, log: Path, *parameters: str) -> subprocess.Popen:
@@ -277,7 +260,7 @@ def test_a_users_profile_that_cannot_carry_frames_is_kept_with_a_warning(
     user_environment, ros_domain_id, tmp_path
 ):
     profile = tmp_path / "small_profile.xml"
-    profile.write_text(SMALL_PROFILE)
+    profile.write_text(SMALL_BUFFERS_PROFILE)
     user_environment({PROFILES_VARIABLE: str(profile)})
     log = tmp_path / "camera_node.log"
     camera = node("camera_node", log, f"source:={resolve('pose_1_video')}", "fps:=30.0")

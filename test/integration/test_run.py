@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from fastdds_profiles import SMALL_BUFFERS_PROFILE
 
 from pose_estimation_ros.core.wire.decode import decode_datagram
 
@@ -23,27 +24,6 @@ SUMMARY = re.compile(
     r"was busy, (\d+) lost, (\d+) before its first answer, (\d+) in flight at the end\)$",
     re.MULTILINE,
 )
-# A Fast DDS profile that cannot carry 1.3 MB frames: a 64 kB shared-memory segment and
-# UDP buffers, nothing else (the built-in transports off).
-SMALL_BUFFERS_PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
-<dds xmlns="http://www.eprosima.com"><profiles>
-  <transport_descriptors>
-    <transport_descriptor>
-      <transport_id>small_shm</transport_id><type>SHM</type>
-      <segment_size>65536</segment_size>
-    </transport_descriptor>
-    <transport_descriptor>
-      <transport_id>small_udp</transport_id><type>UDPv4</type>
-      <sendBufferSize>65536</sendBufferSize><receiveBufferSize>65536</receiveBufferSize>
-    </transport_descriptor>
-  </transport_descriptors>
-  <participant profile_name="small_buffers" is_default_profile="true"><rtps>
-    <userTransports><transport_id>small_shm</transport_id><transport_id>small_udp</transport_id>
-    </userTransports>
-    <useBuiltinTransports>false</useBuiltinTransports>
-  </rtps></participant>
-</profiles></dds>
-"""
 
 
 def _children(pid: int) -> set[int]:
@@ -160,7 +140,10 @@ def test_a_run_accounts_for_every_frame_and_ends_0(ros_domain_id, asset_dir):
     assert f"run: ROS_DOMAIN_ID={ros_domain_id} (from the environment)" in stdout
     counts = _summary(stdout)
     assert counts["frames"] == 120 and counts["lost"] == 0, stdout
-    assert counts["poses"] > 0, stdout
+    # The model ran once before the pose node subscribed, and the camera waited for it: the
+    # video's start is not lost. The first frame can still go while the pose node's reader
+    # matches the camera's writer (discovery completes on each side on its own): 1 run in 8.
+    assert counts["poses"] >= 119, stdout
     assert "run: error" not in stderr, stderr
 
 
