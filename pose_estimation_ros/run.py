@@ -55,6 +55,7 @@ DEFAULT_SOURCE_ASSET = "pose_1_video"
 EXIT_FRAMES_LOST = 3
 EXIT_DOMAIN_TAKEN = 4
 CAMERA_MATCH_TIMEOUT_S = 10.0
+LAST_POSES_TIMEOUT_S = 10.0  # after the camera's end: the pose node answers its last frames
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -186,6 +187,9 @@ def supervise(supervisor: Supervisor, names: list[str], monitor: Monitor) -> int
             if name == "camera_node":
                 monitor.status_node.wait_for_camera(CAMERA_MATCH_TIMEOUT_S)
         ended = supervisor.first_exit()
+        if ended.code == 0 and ended.name == "camera_node":
+            # The end of the source: the last frames' poses are still on their way.
+            monitor.status.wait_until_settled(LAST_POSES_TIMEOUT_S)
         if ended.code == 0:
             print(f"\nrun: {ended.name} finished; stopping the other nodes", flush=True)
         else:

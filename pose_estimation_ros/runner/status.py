@@ -60,6 +60,21 @@ class GraphStatus:
         with self._lock:
             return self._ledger.counts(now_s)
 
+    def wait_until_settled(self, timeout_s: float) -> bool:
+        """Wait until every frame seen is answered or judged, and some pose came, if any can.
+
+        Poses published before this runner's reader matched the pose node come once it
+        matches (transient local), which on a loaded machine can take a second or two.
+        """
+        deadline = time.monotonic() + timeout_s
+        while (counts := self.counts(time.time())).in_flight or (
+            counts.frames and not counts.poses
+        ):
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
     def line(self, now_s: float) -> str:
         """One human-readable status line for the last couple of seconds."""
         with self._lock:

@@ -112,11 +112,12 @@ def _summary(output: str) -> dict[str, int]:
     return dict(zip(names, map(int, match.groups())))
 
 
-def _sample_run(asset_dir: Path, env: dict[str, str]) -> subprocess.Popen:
+def _sample_run(
+    asset_dir: Path, env: dict[str, str], source: str = "media/tfjs/pose_1.mp4"
+) -> subprocess.Popen:
     """``make run --quiet`` on the 4 s sample video, poses sent to a port nobody reads."""
-    video = asset_dir / "media/tfjs/pose_1.mp4"
     return subprocess.Popen(
-        [*RUN, "--source", str(video), "--port", "9"],
+        [*RUN, "--source", str(asset_dir / source), "--port", "9"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -145,6 +146,16 @@ def test_a_run_accounts_for_every_frame_and_ends_0(ros_domain_id, asset_dir):
     # matches the camera's writer (discovery completes on each side on its own): 1 run in 8.
     assert counts["poses"] >= 119, stdout
     assert "run: error" not in stderr, stderr
+
+
+@pytest.mark.slow
+def test_an_image_folder_gets_every_image_answered_before_the_run_ends(ros_domain_id, asset_dir):
+    # Three images in 0.3 s: the run waits for their poses after the camera's end, even when
+    # its own reader matches the pose node only then (it gets them from the history).
+    code, stdout, stderr = _finish(_sample_run(asset_dir, dict(os.environ), "media/tf_examples"))
+    assert code == 0, stdout + stderr
+    counts = _summary(stdout)
+    assert (counts["frames"], counts["poses"], counts["lost"]) == (3, 3, 0), stdout
 
 
 @pytest.mark.slow
