@@ -75,6 +75,8 @@ class FrameAccount:
         if self.ok:
             return f"ok: {self.delivered} of {self.window} frames after warm-up ({seen})"
         ended = f"; stopped: {self.stop}" if self.stop else ""
+        if not self.window:
+            return f"NOTHING CAME THROUGH: no frame was seen after warm-up ({seen}){ended}"
         return (
             f"LOST {self.lost} of {self.window} frames after warm-up "
             f"({self.allowed} allowed; {seen}){ended}"

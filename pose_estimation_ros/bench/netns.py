@@ -147,6 +147,9 @@ class LinkCounters:
         )
 
 
+LAN_ENVIRONMENT = ("env", "ROS_AUTOMATIC_DISCOVERY_RANGE=SUBNET")
+
+
 @dataclass(frozen=True)
 class Host:
     """One machine of the LAN: a namespace with ``eth0`` at ``address``."""
@@ -160,9 +163,11 @@ class Host:
         """Return the command line running ``argv`` on this host (for ``subprocess.Popen``).
 
         With ``isolate_shm``, ``/dev/shm`` is this host's own folder (shared by this
-        host's processes only). The pid of the started process is ``argv``'s.
+        host's processes only). ROS processes discover the other hosts across the LAN
+        (``ROS_AUTOMATIC_DISCOVERY_RANGE=SUBNET``: a caller's ``LOCALHOST`` would keep each
+        host alone). The pid of the started process is ``argv``'s.
         """
-        prefix = ["ip", "netns", "exec", self.namespace]
+        prefix = ["ip", "netns", "exec", self.namespace, *LAN_ENVIRONMENT]
         if not isolate_shm:
             return [*prefix, *argv]
         mount = 'mount --bind "$1" /dev/shm && shift && exec "$@"'

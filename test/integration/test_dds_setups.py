@@ -248,10 +248,13 @@ def test_every_frame_gets_poses_with_a_core_kept_busy(
     _run_and_check(tmp_path)
 
 
-def test_a_users_fastdds_profile_is_the_one_used(user_environment, ros_domain_id, tmp_path):
+@pytest.mark.parametrize("variable", [PROFILES_VARIABLE, LEGACY_PROFILES_VARIABLE])
+def test_a_users_fastdds_profile_is_the_one_used(
+    variable, user_environment, ros_domain_id, tmp_path
+):
     profile = tmp_path / "robot_profile.xml"
     profile.write_text(USER_PROFILE)
-    user_environment({PROFILES_VARIABLE: str(profile), **LOCALHOST})
+    user_environment({variable: str(profile), **LOCALHOST})
     segments = _run_and_check(tmp_path)
     assert max(segments) >= USER_SEGMENT_BYTES, f"camera_node's segments: {segments}"
 

@@ -80,7 +80,7 @@ class Processes:
 
     def start(self, host: netns.Host, name: str, argv: list[str]) -> subprocess.Popen:
         """Start ``argv`` on ``host``; stdout to ``<name>.out``, stderr to ``<name>.log``."""
-        env = dict(os.environ, ROS_AUTOMATIC_DISCOVERY_RANGE="SUBNET", PYTHONUNBUFFERED="1")
+        env = dict(os.environ, PYTHONUNBUFFERED="1")
         with (self.log_dir / f"{name}.out").open("w") as out, (
             self.log_dir / f"{name}.log"
         ).open("w") as err:

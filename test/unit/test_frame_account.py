@@ -93,6 +93,7 @@ def test_a_delivered_frame_the_watcher_missed_publishing_still_counts():
 def test_an_empty_run_is_never_ok():
     tally = account(EVERY_FRAME, stamps([], delivered=[]), 0, True)
     assert tally.window == 0 and not tally.ok
+    assert tally.report().startswith("NOTHING CAME THROUGH: no frame was seen after warm-up")
 
 
 def test_a_run_is_stopped_as_soon_as_its_losses_exceed_the_rule():
