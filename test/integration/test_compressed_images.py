@@ -6,8 +6,6 @@ crossed DDS as a JPEG (what a link too slow for raw frames carries). Bad
 compressed images come from a publisher in the test process.
 """
 
-import subprocess
-
 import cv2
 import numpy as np
 import pytest
@@ -18,14 +16,11 @@ from test_pose_node import (
     FRAME_ID,
     PERSON_SCORE,
     Recorder,
-    all_frames_counted,
     check_headers,
-    node_command,
+    run_pose_1,
     start_pose_node,
     stop,
 )
-
-from pose_estimation_ros.core.assets import resolve
 
 COMPRESSED_TOPIC = "image_raw/compressed"
 RELIABLE = QoSProfile(depth=500, reliability=ReliabilityPolicy.RELIABLE)
@@ -33,55 +28,27 @@ RELIABLE = QoSProfile(depth=500, reliability=ReliabilityPolicy.RELIABLE)
 pytestmark = pytest.mark.slow
 
 
-def pose_node_subscribed_compressed(recorder: Recorder) -> bool:
-    """Tell whether pose_node's image_raw/compressed subscription is known here."""
-    infos = recorder.node.get_subscriptions_info_by_topic(COMPRESSED_TOPIC)
-    return any(info.node_name == "pose_node" for info in infos)
-
-
 def stamp(msg) -> tuple[int, int]:
     return msg.header.stamp.sec, msg.header.stamp.nanosec
 
 
-def test_camera_jpegs_to_movenet_poses_over_dds(ros_context):
+def test_camera_jpegs_to_movenet_poses_over_dds(ros_context, asset_dir):
     recorder = Recorder(ros_context)  # image_raw (for the stamps), poses, /diagnostics
     jpegs: list[CompressedImage] = []
     recorder.node.create_subscription(CompressedImage, COMPRESSED_TOPIC, jpegs.append, RELIABLE)
-    pose_node = start_pose_node(
-        "model:=movenet_lightning", "image_reliability:=reliable", "image_transport:=compressed"
+    # 15 fps, so none waits; wait_for_readers: the recorder's two and pose_node's.
+    run = run_pose_1(
+        ros_context,
+        asset_dir,
+        ["model:=movenet_lightning", "image_reliability:=reliable", "image_transport:=compressed"],
+        "fps:=15.0",
+        "wait_for_readers:=3",
+        recorder=recorder,
+        topic=COMPRESSED_TOPIC,
+        also=lambda: len(jpegs) == CLIP_FRAMES,
     )
-    camera, failure = None, None
-    try:
-        recorder.spin_until(
-            lambda: pose_node_subscribed_compressed(recorder), [pose_node], "a subscription"
-        )
-        # 15 fps, so none waits; wait_for_readers: both of the recorder's and pose_node's.
-        camera = subprocess.Popen(
-            node_command(
-                "camera_node",
-                f"source:={resolve('pose_1_video')}",
-                "fps:=15.0",
-                "reliability:=reliable",
-                f"qos_depth:={CLIP_FRAMES}",
-                "wait_for_readers:=3",
-            ),
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        recorder.spin_until(lambda: camera.poll() is not None, [pose_node], "end of pose_1.mp4")
-        recorder.spin_until(
-            lambda: all_frames_counted(recorder, CLIP_FRAMES) and len(jpegs) == CLIP_FRAMES,
-            [pose_node],
-            "every frame of pose_1.mp4 recorded, raw and compressed, and counted",
-        )
-    except AssertionError as error:
-        failure = error
-    finally:
-        recorder.close()
-        camera_log = stop(camera) if camera is not None else ""
-        node_log = stop(pose_node)
-    assert failure is None, f"{failure}\ncamera_node: {camera_log}\npose_node: {node_log}"
-    assert camera.returncode == 0, camera_log
+    assert run.camera_code == 0, run.camera_log
+    node_log = run.node_log
 
     # The camera's JPEGs: image_transport's format, the raw image's header, a tenth of its size.
     assert [stamp(j) for j in jpegs] == [stamp(i) for i in recorder.images]
@@ -134,7 +101,7 @@ def test_bad_compressed_images_are_rejected_once_per_cause_then_a_good_one_passe
         msg.header.frame_id, msg.header.stamp.sec = FRAME_ID, 1000 + sent
         publisher.publish(msg)
         sent += 1
-        recorder.spin_until(  # one at a time, so none replaces another in the depth-1 history
+        recorder.spin_until(  # one at a time, so none replaces another in the history
             lambda: recorder.counters().get("received_frames_total", 0) == sent,
             [pose_node],
             f"image {sent} received",
@@ -142,7 +109,7 @@ def test_bad_compressed_images_are_rejected_once_per_cause_then_a_good_one_passe
 
     try:
         recorder.spin_until(
-            lambda: pose_node_subscribed_compressed(recorder)
+            lambda: recorder.pose_node_subscribed(COMPRESSED_TOPIC)
             and publisher.get_subscription_count() > 0,
             [pose_node],
             "a subscription",

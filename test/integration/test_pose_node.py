@@ -113,9 +113,9 @@ class Recorder:
             f"last /diagnostics {self.counters()} after {self.counters(-2)}"
         )
 
-    def pose_node_subscribed(self) -> bool:
-        """Tell whether pose_node's image_raw subscription is known here (so it is matched)."""
-        infos = self.node.get_subscriptions_info_by_topic("image_raw")
+    def pose_node_subscribed(self, topic: str = "image_raw") -> bool:
+        """Tell whether pose_node's subscription to ``topic`` is known here (so it is matched)."""
+        infos = self.node.get_subscriptions_info_by_topic(topic)
         return any(info.node_name == "pose_node" for info in infos)
 
     def counters(self, index: int = -1) -> dict[str, int]:
@@ -132,9 +132,9 @@ class Recorder:
 
 
 def start_camera_after_pose_node(
-    recorder: Recorder, pose_node: subprocess.Popen, *camera_params: str
+    recorder: Recorder, pose_node: subprocess.Popen, *camera_params: str, topic: str = "image_raw"
 ) -> subprocess.Popen:
-    """Start camera_node once pose_node subscribes to image_raw (its model loaded).
+    """Start camera_node once pose_node subscribes to ``topic`` (its model loaded).
 
     camera_node publishes its first frame only once both pose_node and the
     recorder are matched (``wait_for_readers``), and keeps every frame of the
@@ -142,7 +142,9 @@ def start_camera_after_pose_node(
     the test process, and a shallower history would overwrite frames it has
     not acknowledged yet.
     """
-    recorder.spin_until(recorder.pose_node_subscribed, [pose_node], "image_raw subscription")
+    recorder.spin_until(
+        lambda: recorder.pose_node_subscribed(topic), [pose_node], f"{topic} subscription"
+    )
     return subprocess.Popen(
         node_command(
             "camera_node",
@@ -201,22 +203,35 @@ class Pose1Run:
     node_log: str
 
 
-def run_pose_1(ros_context, asset_dir, pose_params: list[str], *camera_params: str) -> Pose1Run:
+def run_pose_1(
+    ros_context,
+    asset_dir,
+    pose_params: list[str],
+    *camera_params: str,
+    recorder: Recorder | None = None,
+    topic: str = "image_raw",
+    also: Callable[[], bool] = lambda: True,
+) -> Pose1Run:
     """Send pose_1.mp4's 120 frames through camera_node and pose_node until all are counted.
 
     The recorder comes first, so pose_node's publishers match it as they are created and
-    it misses no PoseArray.
+    it misses no PoseArray; pass one with more subscriptions, and what else must hold
+    (``also``) before the run ends. pose_node reads the images from ``topic``.
     """
-    recorder = Recorder(ros_context)
+    recorder = recorder or Recorder(ros_context)
     pose_node = start_pose_node(*pose_params)
     camera, failure = None, None
     try:
         camera = start_camera_after_pose_node(
-            recorder, pose_node, f"source:={asset_dir / 'media/tfjs/pose_1.mp4'}", *camera_params
+            recorder,
+            pose_node,
+            f"source:={asset_dir / 'media/tfjs/pose_1.mp4'}",
+            *camera_params,
+            topic=topic,
         )
         recorder.spin_until(lambda: camera.poll() is not None, [pose_node], "end of pose_1.mp4")
         recorder.spin_until(
-            lambda: all_frames_counted(recorder, CLIP_FRAMES),
+            lambda: all_frames_counted(recorder, CLIP_FRAMES) and also(),
             [pose_node],
             "every frame of pose_1.mp4 recorded and counted",
         )
