@@ -40,10 +40,20 @@ fi
 source "$VENV/bin/activate"
 export AMENT_PREFIX_PATH="$PWD/$VENV" CMAKE_PREFIX_PATH="$PWD/$VENV"
 numpy_include=$(python tools/fix_wheel_cmake_paths.py "$VENV" --print-numpy-include)
+# The ros2 command line, where ../shared/ros2 has it, and the message packages it needs
+# (upstream sources: built without their own tests, whose linters are not installed here).
+mapfile -t ros2_cli_sources < <(tools/setup_ros2_cli.sh)
 mkdir -p build
-colcon --log-base build/log build --symlink-install --base-paths . \
-  --cmake-args "-DPython3_NumPy_INCLUDE_DIR=$numpy_include" \
-  --event-handlers console_direct- console_stderr- summary- \
-  > build/colcon.out 2>&1 || { cat build/colcon.out; echo "setup: colcon build failed" >&2; exit 1; }
+build() {
+  colcon --log-base build/log build --symlink-install \
+    --event-handlers console_direct- console_stderr- summary- "$@" \
+    > build/colcon.out 2>&1 || { cat build/colcon.out; echo "setup: colcon build failed" >&2; exit 1; }
+}
+if [ "${#ros2_cli_sources[@]}" -gt 0 ]; then
+  build --base-paths "${ros2_cli_sources[@]}" --cmake-args -DBUILD_TESTING=OFF \
+    "-DPython3_NumPy_INCLUDE_DIR=$numpy_include"
+fi
+build --base-paths . --packages-select pose_estimation_ros \
+  --cmake-args "-DPython3_NumPy_INCLUDE_DIR=$numpy_include"
 tools/setup_receivers.sh
 echo "setup: ready (. $VENV/bin/activate && . install/setup.bash)"
