@@ -5,27 +5,69 @@ from ``pose_estimation_ros.graph``, the same definition ``make run`` uses.
 
     ros2 launch pose_estimation_ros pose.launch.py source:=0 model:=movenet_thunder
     ros2 launch pose_estimation_ros pose.launch.py --show-args
+
+Arguments are checked before any node starts (a boolean that is not one, a
+params file that does not exist, RViz asked for but not installed): one error
+line, exit code 1, nothing started. The graph then runs as one, like ``make
+run``: when a node exits with an error (a model, source, host or port it cannot
+use) the launch stops every node and exits 1; when a node ends cleanly (the
+camera at the end of a video file) the launch stops every node and exits 0.
+Closing RViz leaves the graph running.
 """
 
 import os
 
+from ament_index_python.packages import PackageNotFoundError, get_package_prefix
 from ament_index_python.packages import get_package_share_directory
 from launch import LaunchDescription
-from launch.actions import DeclareLaunchArgument, OpaqueFunction
-from launch.conditions import IfCondition
+from launch.actions import DeclareLaunchArgument, OpaqueFunction, RegisterEventHandler, Shutdown
+from launch.event_handlers import OnProcessExit
 from launch.substitutions import LaunchConfiguration
-from launch_ros.actions import Node
+from launch_ros.actions import LifecycleNode, Node
 
 from pose_estimation_ros import graph
 
 
+class NodeFailed(RuntimeError):
+    """A node of the graph exited with an error; raised to stop the launch with exit code 1."""
+
+
+def _check_rviz(arguments):
+    """Refuse ``rviz:=true`` where RViz is not installed, before anything starts."""
+    if not graph.switch_value("rviz", arguments):
+        return
+    try:
+        get_package_prefix("rviz2")
+    except PackageNotFoundError:
+        distro = os.environ.get("ROS_DISTRO") or "<distro>"
+        raise graph.ArgumentError(
+            f"rviz2 is not installed: install ros-{distro}-rviz2 or leave rviz:=false"
+        ) from None
+
+
+def _end_launch(event, context):
+    """Stop the launch when a graph node exits: exit code 1 when the node failed."""
+    if context.is_shutdown:
+        return None  # Ctrl-C or another node's end: already stopping
+    name = event.action.node_name.lstrip("/")
+    if event.returncode != 0:
+        # launch makes its exit code non-zero only for an exception; it logs this message.
+        raise NodeFailed(
+            f"{name} exited with code {event.returncode} (its error is above): "
+            "stopped the whole graph"
+        )
+    return [Shutdown(reason=f"{name} ended (a camera at the end of its source)")]
+
+
 def _launch_setup(context):
-    """Create one Node action per graph node, with the params file and argument overrides."""
+    """Check the arguments, then create one node action per graph node, with exit handlers."""
     arguments = {a.name: LaunchConfiguration(a.name).perform(context) for a in graph.ARGUMENTS}
+    graph.check_arguments(arguments)
+    _check_rviz(arguments)
     share = get_package_share_directory(graph.PACKAGE)
     params_file = arguments["params_file"] or os.path.join(share, "config", "params.yaml")
-    actions = [
-        Node(
+    nodes = [
+        (LifecycleNode if spec.lifecycle else Node)(
             package=graph.PACKAGE,
             executable=spec.executable,
             name=spec.name,
@@ -38,16 +80,21 @@ def _launch_setup(context):
         for spec in graph.NODES
         if graph.is_enabled(spec, arguments)
     ]
-    actions.append(
-        Node(
-            package="rviz2",
-            executable="rviz2",
-            name="rviz2",
-            namespace=arguments["namespace"],
-            arguments=["-d", os.path.join(share, "rviz", "pose.rviz")],
-            condition=IfCondition(LaunchConfiguration("rviz")),
+    actions = [
+        RegisterEventHandler(OnProcessExit(target_action=node, on_exit=_end_launch))
+        for node in nodes
+    ]
+    actions += nodes
+    if graph.switch_value("rviz", arguments):
+        actions.append(
+            Node(
+                package="rviz2",
+                executable="rviz2",
+                name="rviz2",
+                namespace=arguments["namespace"],
+                arguments=["-d", os.path.join(share, "rviz", "pose.rviz")],
+            )
         )
-    )
     return actions
 
 

@@ -14,7 +14,15 @@ from dataclasses import dataclass
 
 import yaml
 
+from pose_estimation_ros.params_file import ParamsFileError, check_params_file
+
 PACKAGE = "pose_estimation_ros"
+# What launch's IfCondition accepts as a boolean, in any case; the graph refuses anything else.
+SWITCH_VALUES = {"true": True, "1": True, "false": False, "0": False}
+
+
+class ArgumentError(ValueError):
+    """A launch argument the graph cannot start with; the message says which and what to do."""
 
 
 @dataclass(frozen=True)
@@ -25,6 +33,7 @@ class NodeSpec:
     enabled_by: str | None = None  # a boolean launch argument that switches the node on
     remappings: tuple[tuple[str, str], ...] = ()
     parameters: tuple[tuple[str, object], ...] = ()  # set by the graph, over the params file
+    lifecycle: bool = False  # a lifecycle node (it activates itself: its autostart parameter)
 
     @property
     def executable(self) -> str:
@@ -41,13 +50,14 @@ class LaunchArgument:
     description: str
     node: str | None = None
     parameter: str | None = None
+    switch: bool = False  # a boolean: true/false/1/0 in any case, nothing else
 
 
 NODES: tuple[NodeSpec, ...] = (
     # The first frame waits for the pose node, whose subscription opens once its model ran
     # once: a video is not half played, nor its first frames lost, while the model loads.
     NodeSpec("camera_node", parameters=(("wait_for_readers", 1),)),
-    NodeSpec("pose_node"),
+    NodeSpec("pose_node", lifecycle=True),
     NodeSpec("udp_bridge_node", enabled_by="use_bridge"),
 )
 
@@ -77,13 +87,26 @@ ARGUMENTS: tuple[LaunchArgument, ...] = (
     LaunchArgument(
         "host",
         "127.0.0.1",
-        "UDP bridge destination host (unicast, or a broadcast address)",
+        "UDP bridge destination host: unicast, or a broadcast address (255.255.255.255, "
+        "127.255.255.255, a subnet's) with mode:=broadcast",
         "udp_bridge_node",
         "host",
     ),
     LaunchArgument("port", "4900", "UDP bridge destination port", "udp_bridge_node", "port"),
-    LaunchArgument("use_bridge", "true", "Start the UDP bridge node (true/false)"),
-    LaunchArgument("rviz", "false", "Start RViz with rviz/pose.rviz (true/false)"),
+    LaunchArgument(
+        "mode",
+        "unicast",
+        "UDP bridge mode: unicast (to host), broadcast (host is a broadcast address) or "
+        "multicast (to the params file's multicast_group)",
+        "udp_bridge_node",
+        "mode",
+    ),
+    LaunchArgument(
+        "use_bridge", "true", "Start the UDP bridge node (true/false or 1/0)", switch=True
+    ),
+    LaunchArgument(
+        "rviz", "false", "Start RViz with rviz/pose.rviz (true/false or 1/0)", switch=True
+    ),
     LaunchArgument("namespace", "", "Namespace for every node and topic of the graph"),
     LaunchArgument(
         "params_file",
@@ -109,12 +132,41 @@ def parameter_overrides(node: str, arguments: Mapping[str, str]) -> dict[str, ob
     }
 
 
+def parse_switch(name: str, text: str) -> bool:
+    """Read boolean launch argument ``name`` as IfCondition does; ``ArgumentError`` otherwise."""
+    value = SWITCH_VALUES.get(str(text).strip().lower())
+    if value is None:
+        raise ArgumentError(f"{name}:={text} is not a boolean: use true or false (or 1 or 0)")
+    return value
+
+
+def switch_value(name: str, arguments: Mapping[str, str]) -> bool:
+    """Boolean launch argument ``name`` (its default when ``arguments`` lacks it)."""
+    default = next(a.default for a in ARGUMENTS if a.name == name)
+    return parse_switch(name, arguments.get(name, default))
+
+
 def is_enabled(spec: NodeSpec, arguments: Mapping[str, str]) -> bool:
     """Whether ``spec`` runs, given the launch arguments (its switch defaults to the table's)."""
-    if spec.enabled_by is None:
-        return True
-    default = next(a.default for a in ARGUMENTS if a.name == spec.enabled_by)
-    return str(parse_value(arguments.get(spec.enabled_by, default))).lower() == "true"
+    return spec.enabled_by is None or switch_value(spec.enabled_by, arguments)
+
+
+def check_arguments(arguments: Mapping[str, str]) -> None:
+    """Refuse, before anything starts, arguments the graph cannot run with (``ArgumentError``).
+
+    Every boolean argument must be one (``parse_switch``), and a params file
+    given must be one the nodes can read (``params_file.check_params_file``):
+    they would otherwise start on built-in defaults, or each print a traceback.
+    """
+    for arg in ARGUMENTS:
+        if arg.switch:
+            switch_value(arg.name, arguments)
+    path = arguments.get("params_file") or ""
+    if path:
+        try:
+            check_params_file(path)
+        except ParamsFileError as error:
+            raise ArgumentError(str(error)) from None
 
 
 def defaults() -> dict[str, str]:

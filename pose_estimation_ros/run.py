@@ -17,10 +17,12 @@ holds, so two runs never take each other's frames; a ``ROS_DOMAIN_ID`` that
 another run holds is refused (exit code 4), since two graphs in one domain
 would mix their frames and poses.
 
-Exit codes: 0 the run ended cleanly (Ctrl-C, or the camera reached the end of
-its source) and every frame is accounted for; 2 bad arguments or a missing
-asset; 3 frames lost or no poses at all; 4 the ROS domain is taken; otherwise
-that of the node that failed.
+Exit codes: 0 the run ended cleanly (Ctrl-C, also while the pose model
+loads, or the camera reached the end of its source) and every frame is
+accounted for; 2 bad arguments, a params file that is missing or not YAML
+(checked before any node starts), or a missing asset; 3 frames lost or no
+poses at all; 4 the ROS domain is taken; otherwise that of the node that
+failed.
 
 Two runner-only parameters: the camera waits for its first reader (the pose
 node), so the sample video is not half played while the model loads, and
@@ -64,11 +66,26 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     for arg in graph.ARGUMENTS:
         if arg.name == "rviz":
             continue  # RViz is not installable without ROS; use ros2 launch for it
-        default = None if arg.name == "source" else arg.default
         flag = f"--{arg.name.replace('_', '-')}"
-        parser.add_argument(flag, default=default, help=arg.description)
+        if arg.name == "source":  # here the sample video, where the launch file opens device 0
+            sample = assets.get_asset(DEFAULT_SOURCE_ASSET).files[0].relative_path
+            help_text = (
+                f"{arg.description} (default: the sample video {sample}; the launch file's "
+                "default is device 0)"
+            )
+            parser.add_argument(flag, default=None, help=help_text)
+        elif arg.name == "params_file":  # its description names its default
+            parser.add_argument(flag, default=arg.default, help=arg.description)
+        else:
+            help_text = f"{arg.description} (default: {arg.default or repr(arg.default)})"
+            parser.add_argument(flag, default=arg.default, help=help_text)
     parser.add_argument("--record", type=Path, help="write the annotated video to this file")
-    parser.add_argument("--record-fps", type=float, default=30.0, help="frame rate of --record")
+    parser.add_argument(
+        "--record-fps",
+        type=float,
+        default=30.0,
+        help="frame rate of --record (default: %(default)s)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no live status line")
     return parser.parse_args(argv)
 
@@ -234,12 +251,17 @@ def main(argv: list[str] | None = None) -> int:
     except assets.AssetError as error:
         print(f"run: {error}", file=sys.stderr)
         return 2
+    try:  # before any node starts: each would print its own traceback about it
+        graph.check_arguments(arguments)
+    except graph.ArgumentError as error:
+        print(f"run: error: {error} (exit code 2)", file=sys.stderr)
+        return 2
     try:
         domain = hold_domain()
     except DomainTaken as error:
         print(f"run: error: {error} (exit code {EXIT_DOMAIN_TAKEN})", file=sys.stderr)
         return EXIT_DOMAIN_TAKEN
-    extra: dict[str, dict[str, object]] = {"camera_node": {"wait_for_readers": 1}}
+    extra: dict[str, dict[str, object]] = {}
     if options.record:
         extra["pose_node"] = {"publish_annotated": True}
     commands = graph_commands(arguments, extra)

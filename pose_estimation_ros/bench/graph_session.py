@@ -41,11 +41,13 @@ from pose_estimation_ros.bench.frame_account import FrameAccount, LossRule, acco
 from pose_estimation_ros.core.wire import WireFormatError, decode_datagram
 from pose_estimation_ros.msg import PoseArray
 from pose_estimation_ros.nodes.cdr import header_stamp_ns
+from pose_estimation_ros.nodes.diagnostics import status_name
 from pose_estimation_ros.runner.commands import default_params_file, graph_commands
 from pose_estimation_ros.runner.supervisor import Supervisor
 
 _NS_PER_S = 1_000_000_000
-POSE_STATUS = "pose_node: pose estimation"  # only for the table's figures, never for a verdict
+# The graph runs without a namespace. Only for the table's figures, never for a verdict.
+POSE_STATUS = status_name("/pose_node")
 STALL_S = 10.0  # nothing out of the bridge this long while the camera publishes: stalled
 START_S = 90.0  # the first frame must come out within this (models load, OpenVINO compiles)
 CHECK_PERIOD_S = 0.5  # how often a running run is checked for losses

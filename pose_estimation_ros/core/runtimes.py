@@ -2,13 +2,41 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import Any, Protocol
 
 import numpy as np
 
 BACKENDS = ("openvino", "litert", "tensorflow")
+# What to install for each backend, from the package's source folder (requirements/).
+INSTALL_HINTS = {
+    "openvino": "pip install -r requirements/runtime.txt",
+    "litert": "pip install -r requirements/runtime.txt",
+    "tensorflow": (
+        "pip install -r requirements/tensorflow.txt && "
+        "pip install --no-deps -r requirements/tensorflow-nodeps.txt "
+        "(or make setup WITH_TENSORFLOW=1)"
+    ),
+}
+
+
+class BackendNotInstalled(ImportError):
+    """A backend's Python package is missing; the message says what to install."""
+
+
+def import_backend(backend: str, module: str) -> ModuleType:
+    """Import ``module`` for ``backend``; ``BackendNotInstalled`` naming what to install."""
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as error:
+        raise BackendNotInstalled(
+            f"backend {backend!r} needs the Python package {error.name!r}, which is not "
+            f"installed: {INSTALL_HINTS[backend]}",
+            name=error.name,
+        ) from error
 
 
 class ModelRunner(Protocol):
@@ -37,8 +65,7 @@ class OpenVinoRunner:
         input_shape: Sequence[int] | None = None,
     ) -> None:
         """Read and compile the model for the CPU."""
-        import openvino as ov
-
+        ov = import_backend("openvino", "openvino")
         core = ov.Core()
         model = core.read_model(str(model_path))
         if input_shape is not None:
@@ -107,9 +134,8 @@ class SavedModelRunner:
 
     def __init__(self, handle: str) -> None:
         """Load the model (a folder, or a TF Hub handle fetched into TF Hub's cache)."""
-        import tensorflow as tf
-        import tensorflow_hub as hub
-
+        tf = import_backend("tensorflow", "tensorflow")
+        hub = import_backend("tensorflow", "tensorflow_hub")
         self._tf = tf
         self._signature = hub.load(handle).signatures["serving_default"]
         (name, spec), *_ = self._signature.structured_input_signature[1].items()
@@ -135,13 +161,11 @@ def create_runner(
     if backend == "openvino":
         return OpenVinoRunner(Path(model_path), threads, precision)
     if backend == "litert":
-        from ai_edge_litert.interpreter import Interpreter
-
-        return TfLiteInterpreterRunner(Interpreter, Path(model_path), threads)
+        interpreter = import_backend("litert", "ai_edge_litert.interpreter")
+        return TfLiteInterpreterRunner(interpreter.Interpreter, Path(model_path), threads)
     if backend == "tensorflow":
         if str(model_path).endswith(".tflite"):
-            import tensorflow as tf
-
+            tf = import_backend("tensorflow", "tensorflow")
             return TfLiteInterpreterRunner(tf.lite.Interpreter, Path(model_path), threads)
         return SavedModelRunner(str(model_path))
     raise ValueError(f"unknown backend {backend!r}; known backends: {', '.join(BACKENDS)}")

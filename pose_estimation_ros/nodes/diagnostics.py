@@ -76,10 +76,23 @@ class PoseStats:
             return window
 
 
+def status_name(node_name: str) -> str:
+    """Name the pose node's status by the node's fully qualified name.
+
+    ``/cam1/pose_node: pose estimation``: two graphs in two namespaces then
+    report two statuses that can be told apart, as the ROS diagnostics
+    convention wants (the bridge does the same).
+    """
+    return f"{node_name}: pose estimation"
+
+
 def diagnostics_msg(
-    window: _Window, stats: PoseStats, period_s: float, stamp: Time, model: str
+    window: _Window, stats: PoseStats, period_s: float, stamp: Time, model: str, node_name: str
 ) -> DiagnosticArray:
-    """One status named ``pose_node: pose estimation`` for a window of ``period_s`` seconds."""
+    """One status named ``status_name(node_name)`` for a window of ``period_s`` seconds.
+
+    ``node_name`` is the node's fully qualified name (``/cam1/pose_node``).
+    """
     published = window.received + window.dropped + window.lost
     if window.failed:
         level, message = DiagnosticStatus.ERROR, f"inference failed on {window.failed} images"
@@ -111,7 +124,7 @@ def diagnostics_msg(
     }
     status = DiagnosticStatus(
         level=level,
-        name="pose_node: pose estimation",
+        name=status_name(node_name),
         message=message,
         hardware_id=model,
         values=[KeyValue(key=k, value=v) for k, v in values.items()],

@@ -50,7 +50,7 @@ from pose_estimation_ros.core.movenet.constants import (
 )
 from pose_estimation_ros.core.openpose.options import OpenPoseOptions
 from pose_estimation_ros.core.rate_limit import RateLimiter
-from pose_estimation_ros.core.runtimes import BACKENDS
+from pose_estimation_ros.core.runtimes import BACKENDS, BackendNotInstalled
 from pose_estimation_ros.core.sequence_gaps import ReaderGaps
 from pose_estimation_ros.core.skeletons import LAYOUTS
 from pose_estimation_ros.core.types import PoseFrame
@@ -311,10 +311,15 @@ class PoseNode(LifecycleNode):
             self._estimator.warm_up()
             warm_up_ms = (time.perf_counter() - started) * 1e3
         except Exception as error:  # noqa: B902 (missing asset, bad option, file refused)
-            why = str(error) if isinstance(error, (AssetError, ValueError)) else repr(error)
+            if self._interrupted():
+                return TransitionCallbackReturn.FAILURE
+            readable = (AssetError, BackendNotInstalled, ValueError)
+            why = str(error) if isinstance(error, readable) else repr(error)
             self.get_logger().error(
                 f"cannot load model {model!r} on {self._params['backend']}: {why}"
             )
+            return TransitionCallbackReturn.FAILURE
+        if self._interrupted():  # Ctrl-C while the model loaded (the longest step)
             return TransitionCallbackReturn.FAILURE
         self._poses_pub = self.create_lifecycle_publisher(
             PoseArray, "poses", POSES_QOS
@@ -351,6 +356,8 @@ class PoseNode(LifecycleNode):
         )
         period = self._params["diagnostics_period_s"]
         self._timer = self.create_timer(period, self._publish_diagnostics)
+        if self._interrupted():
+            return TransitionCallbackReturn.FAILURE
         return super().on_activate(state)
 
     def on_deactivate(self, state: LifecycleState) -> TransitionCallbackReturn:
@@ -375,6 +382,21 @@ class PoseNode(LifecycleNode):
             self.trigger_configure() == TransitionCallbackReturn.SUCCESS
             and self.trigger_activate() == TransitionCallbackReturn.SUCCESS
         )
+
+    def interrupted(self) -> bool:
+        """Whether Ctrl-C (or SIGTERM) stopped the node: its context is shut down."""
+        return not self.context.ok()
+
+    def _interrupted(self) -> bool:
+        """Whether the node was stopped during a transition; if so, silence its logger.
+
+        rclpy cannot complete a transition once the context is shut down and
+        would log ``Failed to complete transition``; a stop is not a failure.
+        """
+        if not self.interrupted():
+            return False
+        self.get_logger().set_level(rclpy.logging.LoggingSeverity.FATAL)
+        return True
 
     def _unsubscribe(self) -> None:
         if self._sub is not None:
@@ -455,12 +477,13 @@ class PoseNode(LifecycleNode):
                 self._params["diagnostics_period_s"],
                 self.get_clock().now().to_msg(),
                 self._params["model"],
+                self.get_fully_qualified_name(),
             )
         )
 
 
 def main(args: list[str] | None = None) -> None:
-    """Run the pose node until interrupted; exit 1 when it cannot start."""
+    """Run the pose node until interrupted (exit 0, also while loading); 1 when it cannot start."""
     use_large_frame_transports("pose_node")
     quiet_interrupts()
     rclpy.init(args=args)
@@ -468,6 +491,8 @@ def main(args: list[str] | None = None) -> None:
     try:
         node = PoseNode()
         if node.autostart and not node.start():
+            if node.interrupted():
+                return  # Ctrl-C while the model loaded: a clean stop
             raise SystemExit(1)
         rclpy.spin(node)
     except (ValueError, InvalidParameterValueException) as error:  # a parameter refused

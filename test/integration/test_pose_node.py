@@ -289,7 +289,7 @@ def test_camera_to_movenet_poses_over_dds(ros_context, asset_dir):
     for image in recorder.annotated:
         assert (image.encoding, image.width, image.height) == ("bgr8", 576, 576)
         assert (image.header.stamp.sec, image.header.stamp.nanosec) in pose_headers
-    assert recorder.diagnostics[-1].status[0].name == "pose_node: pose estimation"
+    assert recorder.diagnostics[-1].status[0].name == "/pose_node: pose estimation"
 
 
 def test_a_camera_faster_than_inference_gets_newest_frames_and_counted_drops(

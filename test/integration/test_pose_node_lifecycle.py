@@ -83,3 +83,35 @@ def test_configure_activate_deactivate_cleanup(
         executor.shutdown()
         node.destroy_node()
         source.destroy_node()
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_the_model_loads_is_a_quiet_stop(ros_context, monkeypatch, capfd):
+    # Ctrl-C shuts the context down while on_configure loads the model: rclpy cannot
+    # complete the transition, which is a stop, not a failure ("Failed to complete
+    # transition" and exit code 1 before).
+    import rclpy
+
+    from pose_estimation_ros.nodes import pose_node
+
+    def create_and_interrupt(*args, **kwargs):
+        estimator = create_estimator(*args, **kwargs)
+        warm_up = estimator.warm_up
+
+        def warm_up_then_ctrl_c() -> None:
+            warm_up()
+            rclpy.shutdown(context=ros_context)
+
+        estimator.warm_up = warm_up_then_ctrl_c
+        return estimator
+
+    create_estimator = pose_node.create_estimator
+    monkeypatch.setattr(pose_node, "create_estimator", create_and_interrupt)
+    node = PoseNode(context=ros_context, parameter_overrides=[Parameter("autostart", value=False)])
+    try:
+        assert not node.start()
+        assert node.interrupted()
+    finally:
+        node.destroy_node()
+    stderr = capfd.readouterr().err
+    assert "Failed to complete transition" not in stderr and "cannot load" not in stderr, stderr

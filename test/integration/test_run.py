@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from fastdds_profiles import SMALL_BUFFERS_PROFILE
 
+from pose_estimation_ros import graph
 from pose_estimation_ros.core.wire.decode import decode_datagram
 
 RUN = [sys.executable, "-P", "-m", "pose_estimation_ros.run", "--quiet"]
@@ -105,6 +106,39 @@ def test_a_node_that_cannot_start_ends_the_run_with_an_error(ros_domain_id, asse
     assert "movenet_thunder" in output and "not found" in output, output
 
 
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        (None, "cannot read params file"),
+        ("pose_node:\n  ros__parameters:\n    model: [movenet\n", "is not valid YAML at line"),
+    ],
+)
+def test_a_bad_params_file_is_one_line_before_any_node_starts(tmp_path, content, expected):
+    params = tmp_path / "params.yaml"
+    if content is not None:
+        params.write_text(content)
+    result = subprocess.run(
+        [*RUN, "--params-file", str(params)], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("run: error: "), result.stderr
+    assert expected in result.stderr and str(params) in result.stderr, result.stderr
+    assert "starting" not in result.stdout and "Traceback" not in result.stderr
+
+
+def test_help_shows_every_default_and_the_sample_video():
+    result = subprocess.run([*RUN, "--help"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    text = " ".join(result.stdout.split())  # argparse wraps lines
+    assert "(default: the sample video media/tfjs/pose_1.mp4;" in text
+    for arg in graph.ARGUMENTS:
+        if arg.name not in ("source", "rviz", "params_file", "namespace"):
+            assert f"(default: {arg.default})" in text, arg.name
+    assert "(default: '')" in text  # namespace
+    assert "(default: None)" not in text
+
+
 def _summary(output: str) -> dict[str, int]:
     match = SUMMARY.search(output)
     assert match, output
@@ -142,9 +176,10 @@ def test_a_run_accounts_for_every_frame_and_ends_0(ros_domain_id, asset_dir):
     counts = _summary(stdout)
     assert counts["frames"] == 120 and counts["lost"] == 0, stdout
     # The model ran once before the pose node subscribed, and the camera waited for it: the
-    # video's start is not lost. The first frame can still go while the pose node's reader
-    # matches the camera's writer (discovery completes on each side on its own): 1 run in 8.
-    assert counts["poses"] >= 119, stdout
+    # video's start is not lost (it was 20 to 60 frames). The first frame or two can still go
+    # while the pose node's reader matches the camera's writer (discovery completes on each
+    # side on its own): 1 run in 8 idle, 1 in 6 with the other core busy.
+    assert counts["poses"] >= 117, stdout
     assert "run: error" not in stderr, stderr
 
 

@@ -1,8 +1,9 @@
 """The graph definition, the launch file that reads it, and the runner's command lines agree.
 
-launch/launch_ros cannot be installed here, so the launch file is checked by
-reading it (its syntax tree), not by running it; the installed executables
-and the parameters each node declares are checked for real.
+The launch file is checked here by reading it (its syntax tree), so this runs
+without launch/launch_ros; test/integration/test_launch.py runs it with
+``ros2 launch``. The installed executables and the parameters each node
+declares are checked for real.
 """
 
 import ast
@@ -27,10 +28,12 @@ LAUNCH_TREE = ast.parse(LAUNCH_FILE.read_text())
 
 
 def _calls(tree: ast.AST, name: str) -> list[ast.Call]:
+    """Return the calls of ``name`` (a plain name, or the whole callee as written)."""
     return [
         node
         for node in ast.walk(tree)
-        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == name
+        if isinstance(node, ast.Call)
+        and name in (getattr(node.func, "id", None), ast.unparse(node.func))
     ]
 
 
@@ -49,11 +52,7 @@ def test_launch_file_declares_every_graph_argument_with_its_description():
 
 
 def test_launch_file_builds_one_node_per_enabled_graph_node_with_graph_parameters():
-    graph_node = next(
-        c
-        for c in _calls(LAUNCH_TREE, "Node")
-        if _keywords(c).get("executable") == "spec.executable"
-    )
+    (graph_node,) = _calls(LAUNCH_TREE, "LifecycleNode if spec.lifecycle else Node")
     keywords = _keywords(graph_node)
     assert keywords["package"] == "graph.PACKAGE"
     assert keywords["name"] == "spec.name"
@@ -68,6 +67,70 @@ def test_launch_file_builds_one_node_per_enabled_graph_node_with_graph_parameter
     assert [ast.unparse(c) for c in comprehension.generators[0].ifs] == [
         "graph.is_enabled(spec, arguments)"
     ]
+
+
+def test_launch_file_checks_arguments_and_ends_with_any_graph_node():
+    (setup,) = [
+        n
+        for n in ast.walk(LAUNCH_TREE)
+        if isinstance(n, ast.FunctionDef) and n.name == "_launch_setup"
+    ]
+    first_calls = [ast.unparse(statement.value) for statement in setup.body[2:4]]
+    assert first_calls == ["graph.check_arguments(arguments)", "_check_rviz(arguments)"]
+    (handler,) = _calls(LAUNCH_TREE, "OnProcessExit")
+    assert _keywords(handler) == {"target_action": "node", "on_exit": "_end_launch"}
+    comprehension = next(
+        n
+        for n in ast.walk(LAUNCH_TREE)
+        if isinstance(n, ast.ListComp) and handler in ast.walk(n.elt)
+    )
+    assert ast.unparse(comprehension.generators[0].iter) == "nodes"
+
+
+def test_only_the_pose_node_is_a_lifecycle_node():
+    assert [spec.name for spec in graph.NODES if spec.lifecycle] == ["pose_node"]
+
+
+@pytest.mark.parametrize(
+    "text, value", [("true", True), ("True", True), ("1", True), ("FALSE", False), ("0", False)]
+)
+def test_switches_read_what_ifcondition_reads(text, value):
+    assert graph.parse_switch("use_bridge", text) is value
+    spec = next(spec for spec in graph.NODES if spec.enabled_by == "use_bridge")
+    assert graph.is_enabled(spec, {"use_bridge": text}) is value
+
+
+@pytest.mark.parametrize("text", ["maybe", "yes", "", "2"])
+def test_anything_else_is_refused_for_every_switch(text):
+    for arg in (a for a in graph.ARGUMENTS if a.switch):
+        with pytest.raises(graph.ArgumentError) as error:
+            graph.check_arguments({**graph.defaults(), arg.name: text})
+        assert str(error.value) == (
+            f"{arg.name}:={text} is not a boolean: use true or false (or 1 or 0)"
+        )
+
+
+def test_switches_are_the_boolean_arguments():
+    assert {a.name for a in graph.ARGUMENTS if a.switch} == {"use_bridge", "rviz"}
+    assert {spec.enabled_by for spec in graph.NODES} - {None} <= {
+        a.name for a in graph.ARGUMENTS if a.switch
+    }
+
+
+def test_a_missing_params_file_is_refused(tmp_path):
+    missing = tmp_path / "typo.yaml"
+    expected = f"^cannot read params file {missing}: No such file or directory$"
+    with pytest.raises(graph.ArgumentError, match=expected):
+        graph.check_arguments({**graph.defaults(), "params_file": str(missing)})
+    graph.check_arguments({**graph.defaults(), "params_file": str(default_params_file())})
+
+
+def test_mode_argument_sets_the_bridge_mode():
+    overrides = graph.parameter_overrides(
+        "udp_bridge_node", {**graph.defaults(), "host": "127.255.255.255", "mode": "broadcast"}
+    )
+    assert overrides["mode"] == "broadcast"
+    assert graph.parameter_overrides("udp_bridge_node", graph.defaults())["mode"] == "unicast"
 
 
 def test_every_argument_has_a_description():

@@ -11,7 +11,7 @@ from pose_estimation_ros.core.drawing import draw_people, track_colour
 from pose_estimation_ros.core.skeletons import COCO17, OPENPOSE18, Layout
 from pose_estimation_ros.core.types import Person, box_around
 from pose_estimation_ros.nodes.conversions import bgr_to_image_msg, image_msg_to_bgr
-from pose_estimation_ros.nodes.diagnostics import PoseStats, diagnostics_msg
+from pose_estimation_ros.nodes.diagnostics import PoseStats, diagnostics_msg, status_name
 from pose_estimation_ros.nodes.markers import PIXEL_SIZE_M, people_markers
 
 
@@ -64,7 +64,7 @@ def test_annotated_image_round_trips_through_a_message():
 def test_diagnostics_levels_and_values():
     stats = PoseStats()
     assert (
-        diagnostics_msg(stats.take_window(), stats, 1.0, Time(), "m").status[0].level
+        diagnostics_msg(stats.take_window(), stats, 1.0, Time(), "m", "/pose_node").status[0].level
         == DiagnosticStatus.WARN
     )  # no images
     for _ in range(2):
@@ -72,7 +72,8 @@ def test_diagnostics_levels_and_values():
     stats.dropped(2)
     stats.processed(12.0)
     stats.processed(18.0)
-    msg = diagnostics_msg(stats.take_window(), stats, 2.0, Time(), "movenet_lightning")
+    window = stats.take_window()
+    msg = diagnostics_msg(window, stats, 2.0, Time(), "movenet_lightning", "/pose_node")
     status = msg.status[0]
     values = {v.key: v.value for v in status.values}
     assert status.level == DiagnosticStatus.OK
@@ -82,7 +83,7 @@ def test_diagnostics_levels_and_values():
     stats.received()
     stats.failed()
     assert (
-        diagnostics_msg(stats.take_window(), stats, 1.0, Time(), "m").status[0].level
+        diagnostics_msg(stats.take_window(), stats, 1.0, Time(), "m", "/pose_node").status[0].level
         == DiagnosticStatus.ERROR
     )
 
@@ -94,8 +95,19 @@ def test_frames_lost_on_the_way_warn_and_lower_the_receive_ratio():
         stats.processed(10.0)
     stats.dropped(1)
     stats.lost(4)
-    status = diagnostics_msg(stats.take_window(), stats, 1.0, Time(), "m").status[0]
+    status = diagnostics_msg(stats.take_window(), stats, 1.0, Time(), "m", "/pose_node").status[0]
     values = {v.key: v.value for v in status.values}
     assert status.level == DiagnosticStatus.WARN and "4 of 8 images lost" in status.message
     assert values["receive_ratio"] == "0.375" and values["lost_frames_total"] == "4"
     assert values["input_rate_hz"] == "8.00"
+
+
+def test_status_is_named_by_the_fully_qualified_node_name():
+    # Two graphs in namespaces cam1 and cam2: their statuses must be told apart.
+    stats = PoseStats()
+    names = [
+        diagnostics_msg(stats.take_window(), stats, 1.0, Time(), "m", node).status[0].name
+        for node in ("/cam1/pose_node", "/cam2/pose_node")
+    ]
+    assert names == ["/cam1/pose_node: pose estimation", "/cam2/pose_node: pose estimation"]
+    assert status_name("/pose_node") == "/pose_node: pose estimation"
