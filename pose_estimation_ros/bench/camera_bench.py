@@ -28,6 +28,7 @@ from sensor_msgs.msg import Image
 
 from pose_estimation_ros.core import domain_lock
 from pose_estimation_ros.core.assets import resolve
+from pose_estimation_ros.nodes.conversions import stamp_ns
 from pose_estimation_ros.nodes.transport import use_large_frame_transports
 
 SUMMARY = re.compile(
@@ -54,7 +55,7 @@ def receive_while_publishing(path: Path, encoding: str, reliability: str) -> tup
 
     def on_image(msg: Image) -> None:
         now = node.get_clock().now().nanoseconds
-        received.append((now, msg.header.stamp.sec * 1_000_000_000 + msg.header.stamp.nanosec))
+        received.append((now, stamp_ns(msg)))
 
     policy = (
         ReliabilityPolicy.RELIABLE if reliability == "reliable" else ReliabilityPolicy.BEST_EFFORT

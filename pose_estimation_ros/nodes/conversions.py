@@ -12,6 +12,11 @@ from pose_estimation_ros.core.types import Person, PoseFrame
 from pose_estimation_ros.msg import Keypoint, PersonPose, PoseArray
 
 
+def stamp_ns(msg: object) -> int:
+    """Return the ``header.stamp`` of a stamped message in nanoseconds."""
+    return msg.header.stamp.sec * 1_000_000_000 + msg.header.stamp.nanosec
+
+
 def person_to_msg(person: Person) -> PersonPose:
     """Build a ``PersonPose`` carrying every keypoint of the person, in layout order."""
     x_min, y_min, x_max, y_max = person.box

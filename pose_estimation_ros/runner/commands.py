@@ -32,7 +32,7 @@ def node_parameter(
     Read as the node gets it: ``extra_parameters``, then the launch arguments'
     overrides, then the node's (or the ``/**``) block of the params file.
     """
-    overrides = {**graph.parameter_overrides(node, arguments), **(extra_parameters or {})}
+    overrides = _overrides(node, arguments, extra_parameters)
     if name in overrides:
         return overrides[name]
     with open(params_file(arguments), encoding="utf-8") as stream:
@@ -42,6 +42,13 @@ def node_parameter(
         if name in parameters:
             return parameters[name]
     return None
+
+
+def _overrides(
+    node: str, arguments: Mapping[str, str], extra_parameters: Mapping[str, object] | None
+) -> dict[str, object]:
+    """Parameters set over the params file: the graph's and arguments', then the runner's."""
+    return {**graph.parameter_overrides(node, arguments), **(extra_parameters or {})}
 
 
 def executable_path(spec: graph.NodeSpec) -> Path:
@@ -69,8 +76,7 @@ def node_command(
     if arguments.get("namespace"):
         command += ["-r", f"__ns:=/{arguments['namespace'].strip('/')}"]
     command += ["--params-file", params_file(arguments)]
-    overrides = {**graph.parameter_overrides(spec.name, arguments), **(extra_parameters or {})}
-    for name, value in overrides.items():
+    for name, value in _overrides(spec.name, arguments, extra_parameters).items():
         command += ["-p", f"{name}:={_ros_value(value)}"]
     for source, target in spec.remappings:
         command += ["-r", f"{source}:={target}"]

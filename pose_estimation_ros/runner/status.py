@@ -22,6 +22,7 @@ from sensor_msgs.msg import CameraInfo
 
 from pose_estimation_ros.core.frame_ledger import FrameLedger, LedgerCounts
 from pose_estimation_ros.msg import PoseArray
+from pose_estimation_ros.nodes.conversions import stamp_ns
 
 _WINDOW_S = 2.0
 # Messages the runner's subscriptions keep while its executor is held up (a minute at 30 fps).
@@ -136,15 +137,11 @@ class StatusNode(Node):
         return True
 
     def _on_info(self, msg: CameraInfo, info: MessageInfo) -> None:
-        self._status.frame_in(_stamp_ns(msg), _received_s(info))
+        self._status.frame_in(stamp_ns(msg), _received_s(info))
 
     def _on_poses(self, msg: PoseArray, info: MessageInfo) -> None:
-        self._status.poses_out(_stamp_ns(msg), _received_s(info), len(msg.poses))
+        self._status.poses_out(stamp_ns(msg), _received_s(info), len(msg.poses))
 
 
 def _queue(reliability: ReliabilityPolicy) -> QoSProfile:
     return QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=_QUEUE_DEPTH, reliability=reliability)
-
-
-def _stamp_ns(msg: CameraInfo | PoseArray) -> int:
-    return msg.header.stamp.sec * 1_000_000_000 + msg.header.stamp.nanosec

@@ -23,6 +23,7 @@ from rclpy.qos import QoSProfile, ReliabilityPolicy, qos_profile_sensor_data
 from sensor_msgs.msg import CameraInfo, Image
 
 from pose_estimation_ros.core.assets import resolve
+from pose_estimation_ros.nodes.conversions import stamp_ns
 
 CAMERA_NODE = (
     Path(get_package_prefix("pose_estimation_ros")) / "lib/pose_estimation_ros/camera_node"
@@ -94,10 +95,6 @@ def best_effort_listener(ros_context):
     listener = Listener(ros_context, qos_profile_sensor_data)
     yield listener
     listener.close()
-
-
-def stamp_ns(msg) -> int:
-    return msg.header.stamp.sec * 1_000_000_000 + msg.header.stamp.nanosec
 
 
 def pixels(msg: Image) -> np.ndarray:

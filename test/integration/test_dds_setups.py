@@ -13,25 +13,24 @@ and the first two with one core kept busy by an unrelated process.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from ament_index_python.packages import get_package_prefix
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from rclpy.subscription import MessageInfo
 from diagnostic_msgs.msg import DiagnosticArray
 from sensor_msgs.msg import CameraInfo
 
 from fastdds_profiles import SMALL_BUFFERS_PROFILE, user_profile
+from test_pose_node import node_command, stop
 
 from pose_estimation_ros.core.assets import resolve
 from pose_estimation_ros.msg import PoseArray
+from pose_estimation_ros.nodes.conversions import stamp_ns
 from pose_estimation_ros.nodes.transport import (
     BUILTIN_TRANSPORTS_VARIABLE,
     LEGACY_PROFILES_VARIABLE,
@@ -40,8 +39,6 @@ from pose_estimation_ros.nodes.transport import (
 
 pytestmark = pytest.mark.slow
 
-EXECUTABLES = Path(get_package_prefix("pose_estimation_ros")) / "lib/pose_estimation_ros"
-PARAMS_YAML = Path(__file__).resolve().parents[2] / "config" / "params.yaml"
 PLAY_S = 20.0
 MIN_ANSWERED = 0.99
 START_TIMEOUT_S = 120.0
@@ -58,23 +55,11 @@ USER_PROFILE = user_profile(USER_SEGMENT_BYTES, 8 * 2**20)
 
 
 def node(executable: str, log: Path, *parameters: str) -> subprocess.Popen:
-    """Start an installed node with config/params.yaml and ``name:=value`` overrides."""
-    args = [item for p in parameters for item in ("-p", p)]
-    command = [sys.executable, str(EXECUTABLES / executable), "--ros-args"]
-    command += ["--params-file", str(PARAMS_YAML), *args]
+    """Start an installed node with config/params.yaml and overrides, its output in ``log``."""
     with log.open("wb") as out:
-        return subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
-
-
-def stop(process: subprocess.Popen) -> None:
-    """Interrupt as Ctrl-C would; kill if it does not end."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+        return subprocess.Popen(
+            node_command(executable, *parameters), stdout=out, stderr=subprocess.STDOUT
+        )
 
 
 class StampRecorder:
@@ -90,7 +75,7 @@ class StampRecorder:
         self.poses: list[int] = []
         self.node.create_subscription(CameraInfo, "camera_info", self._on_info, reliable)
         self.node.create_subscription(
-            PoseArray, "poses", lambda m: self.poses.append(_ns(m)), reliable
+            PoseArray, "poses", lambda m: self.poses.append(stamp_ns(m)), reliable
         )
         self.diagnostics: dict[str, str] = {}  # the pose node's last, shown on failure
         self.node.create_subscription(
@@ -100,7 +85,7 @@ class StampRecorder:
         self.executor.add_node(self.node)
 
     def _on_info(self, msg: CameraInfo, info: MessageInfo) -> None:
-        self.frames.append((_ns(msg), info["publication_sequence_number"]))
+        self.frames.append((stamp_ns(msg), info["publication_sequence_number"]))
 
     def _on_diagnostics(self, msg: DiagnosticArray) -> None:
         self.diagnostics = {v.key: v.value for status in msg.status for v in status.values}
@@ -135,10 +120,6 @@ class StampRecorder:
         """Stop spinning and destroy the node."""
         self.executor.shutdown()
         self.node.destroy_node()
-
-
-def _ns(msg) -> int:
-    return msg.header.stamp.sec * 1_000_000_000 + msg.header.stamp.nanosec
 
 
 @pytest.fixture

@@ -20,14 +20,10 @@ from rclpy.signals import SignalHandlerOptions
 from sensor_msgs.msg import CameraInfo, CompressedImage, Image
 
 from pose_estimation_ros.msg import PoseArray
+from pose_estimation_ros.nodes.conversions import stamp_ns
 from pose_estimation_ros.nodes.transport import use_large_frame_transports
 
 HISTORY = 5000  # more than a test's frames: nothing is overwritten before it is taken
-
-
-def stamp_ns(msg) -> int:
-    """Return a message header's stamp in nanoseconds."""
-    return msg.header.stamp.sec * 1_000_000_000 + msg.header.stamp.nanosec
 
 
 def main() -> None:
