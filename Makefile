@@ -2,10 +2,11 @@
 #   make run    set up (once) and run the pose graph
 #   make test   set up (once) and run every test and linter
 #   make bench  set up (once) and benchmark the graph against the seed loop (bench-results/)
+#   make soak   set up (once) and run the graph for an hour: memory, frames, errors
 SHELL := /bin/bash
 IN_ENV := tools/in_env.sh
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test lint bench soak clean
 
 setup:
 	@tools/setup.sh
@@ -21,6 +22,9 @@ lint: setup
 
 bench: setup
 	@$(IN_ENV) python -m pose_estimation_ros.bench.graph_bench $(ARGS)
+
+soak: setup
+	@$(IN_ENV) python -m pose_estimation_ros.bench.soak $(ARGS)
 
 clean:
 	rm -rf build install log

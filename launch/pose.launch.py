@@ -10,8 +10,11 @@ Arguments are checked before any node starts (a boolean that is not one, a
 params file that does not exist, RViz asked for but not installed): one error
 line, exit code 1, nothing started. The graph then runs as one, like ``make
 run``: when a node exits with an error (a model, source, host or port it cannot
-use) the launch stops every node and exits 1; when a node ends cleanly (the
-camera at the end of a video file) the launch stops every node and exits 0.
+use, a truncated video) or is stopped by a signal from another process (SIGTERM:
+exit code 143) the launch stops every node and exits 1; when a node ends
+cleanly (the camera at the end of a video file) the launch stops every node and
+exits 0. A SIGINT from another process to the camera ends its run as the end of
+its source would (a stop by SIGINT is a clean exit 0, as launch's own Ctrl-C).
 Closing RViz leaves the graph running.
 """
 
@@ -26,6 +29,7 @@ from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import LifecycleNode, Node
 
 from pose_estimation_ros import graph
+from pose_estimation_ros.nodes.shutdown import signal_name
 
 
 class NodeFailed(RuntimeError):
@@ -52,10 +56,13 @@ def _end_launch(event, context):
     name = event.action.node_name.lstrip("/")
     if event.returncode != 0:
         # launch makes its exit code non-zero only for an exception; it logs this message.
-        raise NodeFailed(
-            f"{name} exited with code {event.returncode} (its error is above): "
-            "stopped the whole graph"
+        sent = signal_name(event.returncode)
+        what = (
+            f"was stopped by {sent} from another process"
+            if sent
+            else f"exited with code {event.returncode} (its error is above)"
         )
+        raise NodeFailed(f"{name} {what}: stopped the whole graph")
     return [Shutdown(reason=f"{name} ended (a camera at the end of its source)")]
 
 

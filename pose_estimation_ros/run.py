@@ -3,7 +3,10 @@
 Starts the camera, pose and UDP bridge nodes as separate processes over DDS,
 exactly as ``launch/pose.launch.py`` would (same graph definition, same
 params file, same argument-to-parameter mapping), shows a live status line,
-and stops every process on Ctrl-C or when any of them ends.
+and stops every process on Ctrl-C or when any of them ends. Only the camera
+reaching the end of its source is a clean end (``runner.verdict``): a node
+stopped by something else (a signal from another process) or failing ends the
+run with one line that says which node, what happened and what to do.
 
 Every frame is accounted for (``core.frame_ledger``): answered by a pose,
 replaced while the pose node was busy (by design), or lost. A loss is never
@@ -19,10 +22,12 @@ would mix their frames and poses.
 
 Exit codes: 0 the run ended cleanly (Ctrl-C, also while the pose model
 loads, or the camera reached the end of its source) and every frame is
-accounted for; 2 bad arguments, a params file that is missing or not YAML
-(checked before any node starts), or a missing asset; 3 frames lost or no
-poses at all; 4 the ROS domain is taken; otherwise that of the node that
-failed.
+accounted for; 1 a node failed (its error is in its log: a parameter, a
+model, a truncated or damaged video); 2 bad arguments, a params file that is
+missing or not YAML (checked before any node starts), or a missing asset; 3
+frames lost or no poses at all; 4 the ROS domain is taken; 5 a node was
+stopped by something other than this run (SIGTERM, SIGKILL or SIGINT from
+another process); 143 the runner itself got SIGTERM (it stops every node).
 
 Two runner-only parameters: the camera waits for its first reader (the pose
 node), so the sample video is not half played while the model loads, and
@@ -47,11 +52,13 @@ from rclpy.node import Node
 from pose_estimation_ros import graph
 from pose_estimation_ros.core import assets, domain_lock
 from pose_estimation_ros.core.frame_ledger import FrameLedger, LedgerCounts, loss_problem
+from pose_estimation_ros.nodes.camera_node import END_OF_SOURCE_FLAG
 from pose_estimation_ros.nodes.transport import PROFILES_VARIABLE, use_large_frame_transports
 from pose_estimation_ros.runner.commands import graph_commands, node_parameter
 from pose_estimation_ros.runner.recorder import AnnotatedVideoRecorder
 from pose_estimation_ros.runner.status import GraphStatus, StatusNode
 from pose_estimation_ros.runner.supervisor import Supervisor
+from pose_estimation_ros.runner.verdict import CAMERA, CAMERA_END_OF_SOURCE, judge
 
 DEFAULT_SOURCE_ASSET = "pose_1_video"
 EXIT_FRAMES_LOST = 3
@@ -189,6 +196,15 @@ def show_status(status: GraphStatus, stop: threading.Event, interactive: bool) -
         print(f"\r{line}", end="", flush=True) if interactive else print(line, flush=True)
 
 
+class Stopped(KeyboardInterrupt):
+    """The runner got SIGINT (Ctrl-C) or SIGTERM: it stops every node."""
+
+    def __init__(self, signum: int) -> None:
+        """Remember the signal."""
+        super().__init__(signum)
+        self.signum = signum
+
+
 def supervise(supervisor: Supervisor, names: list[str], monitor: Monitor) -> int:
     """Run until a node ends or Ctrl-C; stop every node; return the run's exit code.
 
@@ -201,24 +217,20 @@ def supervise(supervisor: Supervisor, names: list[str], monitor: Monitor) -> int
     try:
         for name in names:
             supervisor.start(name)
-            if name == "camera_node":
+            if name == CAMERA:
                 monitor.status_node.wait_for_camera(CAMERA_MATCH_TIMEOUT_S)
-        ended = supervisor.first_exit()
-        if ended.code == 0 and ended.name == "camera_node":
-            # The end of the source: the last frames' poses are still on their way.
+        verdict = judge(supervisor.first_exit())
+        code = verdict.code
+        if verdict.source_ended:
+            # The last frames' poses are still on their way.
             monitor.status.wait_until_settled(LAST_POSES_TIMEOUT_S)
-        if ended.code == 0:
-            print(f"\nrun: {ended.name} finished; stopping the other nodes", flush=True)
+        print(f"\n{verdict.line}", file=sys.stdout if code == 0 else sys.stderr, flush=True)
+    except Stopped as stop:
+        if stop.signum == signal.SIGTERM:
+            print("\nrun: SIGTERM, stopping every node (exit code 143)", flush=True)
+            code = 128 + signal.SIGTERM
         else:
-            print(
-                f"\nrun: {ended.name} exited with code {ended.code} (its log above says why); "
-                "stopping the other nodes",
-                file=sys.stderr,
-                flush=True,
-            )
-            code = ended.code if ended.code > 0 else 128 - ended.code
-    except KeyboardInterrupt:
-        print("\nrun: Ctrl-C, stopping every node", flush=True)
+            print("\nrun: Ctrl-C, stopping every node", flush=True)
     finally:
         monitor.status.end(time.time())
         codes = supervisor.stop()
@@ -265,7 +277,9 @@ def main(argv: list[str] | None = None) -> int:
     if options.record:
         extra["pose_node"] = {"publish_annotated": True}
     commands = graph_commands(arguments, extra)
-    # Ctrl-C and SIGTERM stop the run through KeyboardInterrupt in this thread, which then
+    # The camera's own exit status at the end of its source: its 0 is then a stop by SIGINT.
+    commands[CAMERA][1:1] = [END_OF_SOURCE_FLAG, str(CAMERA_END_OF_SOURCE)]
+    # Ctrl-C and SIGTERM stop the run through ``Stopped`` in this thread, which then
     # stops the nodes; rclpy's own handlers would shut the runner's context down first. SIGINT
     # too: Python leaves it ignored when started ignored (a background job of a script).
     signal.signal(signal.SIGINT, _interrupt)
@@ -297,8 +311,8 @@ def main(argv: list[str] | None = None) -> int:
     return code
 
 
-def _interrupt(_signum: int, _frame: object) -> None:
-    raise KeyboardInterrupt
+def _interrupt(signum: int, _frame: object) -> None:
+    raise Stopped(signum)
 
 
 if __name__ == "__main__":

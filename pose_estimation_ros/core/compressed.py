@@ -15,6 +15,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from pose_estimation_ros.core.compressed_header import declared_size
+from pose_estimation_ros.core.image_bounds import check_image_size
 from pose_estimation_ros.core.image_encoding import ImageEncodingError
 
 JPEG_QUALITY_RANGE = (1, 100)
@@ -44,6 +46,7 @@ def format_codec(format_: str) -> str:
             "unsupported_format",
             f"unsupported compressed image format {format_!r}; supported: "
             f"{', '.join(CODECS)} (image_transport's 'compressed' transport)",
+            format_,
         )
     return codec
 
@@ -64,19 +67,24 @@ def decode_to_bgr(data: bytes | bytearray | memoryview, format_: str = "") -> np
 
     Grey images become grey BGR. Refused (``ImageEncodingError``): empty data
     (cause ``empty``), a format naming another codec or ``compressedDepth``
-    (``unsupported_format``), bytes OpenCV cannot decode (``undecodable``),
-    and images that are not 8-bit grey or colour, such as a PNG with alpha or
-    16-bit samples (``unsupported_pixels``).
+    (``unsupported_format``), bytes that are no PNG or JPEG OpenCV can decode
+    (``undecodable``), a declared size out of ``core.image_bounds`` (its causes,
+    checked before decoding), and images that are not 8-bit grey or colour,
+    such as a PNG with alpha or 16-bit samples (``unsupported_pixels``).
     """
     format_codec(format_)
     buffer = np.frombuffer(data, dtype=np.uint8)
     if buffer.size == 0:
-        raise ImageEncodingError("empty", f"empty compressed image (format {format_!r})")
-    image = cv2.imdecode(buffer, cv2.IMREAD_UNCHANGED)
+        raise ImageEncodingError("empty", f"empty compressed image (format {format_!r})", format_)
+    size = declared_size(data)
+    if size is not None:
+        check_image_size(*size, format_)
+    image = None if size is None else cv2.imdecode(buffer, cv2.IMREAD_UNCHANGED)
     if image is None:
         raise ImageEncodingError(
             "undecodable",
-            f"{buffer.size} B of format {format_!r} are no image OpenCV can decode",
+            f"{buffer.size} B of format {format_!r} are no PNG or JPEG OpenCV can decode",
+            format_,
         )
     channels = 1 if image.ndim == 2 else image.shape[2]
     if image.dtype != np.uint8 or channels not in (1, 3):
@@ -84,5 +92,6 @@ def decode_to_bgr(data: bytes | bytearray | memoryview, format_: str = "") -> np
             "unsupported_pixels",
             f"compressed image of {channels} channel(s) of {image.dtype} (format {format_!r}); "
             "supported: 8-bit grey or colour without alpha",
+            format_,
         )
     return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR) if channels == 1 else image

@@ -26,13 +26,21 @@ _TO_BGR = {
 class ImageEncodingError(ValueError):
     """An image buffer that cannot be read; ``cause`` is one of a few fixed keys."""
 
-    def __init__(self, cause: str, message: str) -> None:
+    def __init__(self, cause: str, message: str, subject: str = "") -> None:
         """Keep the cause: ``unsupported_encoding``, ``empty``, ``truncated``, ``bad_step``...
 
-        (``malformed``: serialized bytes that are no image, from ``nodes.image_cdr``).
+        (``malformed``: serialized bytes that are no image, from ``nodes.image_cdr``;
+        the size bounds of ``core.image_bounds``). ``subject`` is what the cause is
+        about, the encoding or format, so a reader can name each problem once.
         """
         super().__init__(message)
         self.cause = cause
+        self.subject = subject
+
+    @property
+    def problem(self) -> tuple[str, str]:
+        """Return ``(cause, subject)``: one problem, however many images have it."""
+        return self.cause, self.subject
 
 
 def image_view(
@@ -47,15 +55,17 @@ def image_view(
         raise ImageEncodingError(
             "unsupported_encoding",
             f"unsupported image encoding {encoding!r}; supported: {', '.join(CHANNELS)}",
+            encoding,
         )
     if width <= 0 or height <= 0:
-        raise ImageEncodingError("empty", f"empty image ({width}x{height})")
+        raise ImageEncodingError("empty", f"empty image ({width}x{height})", encoding)
     channels = CHANNELS[encoding]
     row_bytes = width * channels
     if step < row_bytes:
         raise ImageEncodingError(
             "bad_step",
             f"step {step} is shorter than a {encoding} row of {width} px ({row_bytes} B)",
+            encoding,
         )
     buffer = np.frombuffer(data, dtype=np.uint8)
     needed = step * (height - 1) + row_bytes
@@ -63,6 +73,7 @@ def image_view(
         raise ImageEncodingError(
             "truncated",
             f"{encoding} image {width}x{height}, step {step}: needs {needed} B, got {buffer.size}",
+            encoding,
         )
     return np.lib.stride_tricks.as_strided(
         buffer, shape=(height, width, channels), strides=(step, channels, 1), writeable=False

@@ -1,8 +1,18 @@
-"""Frames a reader never saw, from gaps in sequence numbers: replaced while busy, or lost."""
+"""Frames a reader never saw, from gaps in sequence numbers: replaced while busy, or lost.
+
+Sequence numbers are per publisher: two cameras on one topic number their
+frames apart, so gaps are counted per publisher (a bounded number of them).
+"""
 
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+
+MAX_PUBLISHERS = 16  # publishers followed at once; the longest unheard is forgotten first
+FORGET_AFTER_S = 10.0  # a publisher unheard this long is forgotten (it starts anew if it returns)
 
 
 class SequenceGaps:
@@ -45,26 +55,52 @@ def lost_while_idle(missed: int, stamp_gap_s: float, idle_s: float) -> int:
     return min(missed, max(0, math.ceil(idle_s / interval_s) - 2))
 
 
-class ReaderGaps:
-    """Frames a newest-frame-only reader missed, split into replaced and lost.
+@dataclass
+class _Publisher:
+    """What is known of one publisher: its sequence, last source stamp, when last heard."""
 
-    Fed with each frame's publication sequence number, its publisher's source
-    timestamp and its reception time (ns, both system clock as the middleware
-    reports them), and told when the reader became idle again.
+    sequence: SequenceGaps = field(default_factory=SequenceGaps)
+    last_source_ns: int | None = None
+    heard_ns: int = 0
+
+
+class ReaderGaps:
+    """Frames a newest-frame-only reader missed, split into replaced and lost, per publisher.
+
+    Fed with each frame's publisher (any hashable id, such as its GID; ``None``
+    when unknown), publication sequence number, the publisher's source
+    timestamp and the frame's reception time (ns, both system clock as the
+    middleware reports them), and told when the reader became idle again. At
+    most ``max_publishers`` are followed, each until unheard for
+    ``forget_after_s``; a publisher forgotten and heard again starts anew, as
+    one that joined late (what it sent before is not counted).
     """
 
-    def __init__(self) -> None:
+    def __init__(
+        self, max_publishers: int = MAX_PUBLISHERS, forget_after_s: float = FORGET_AFTER_S
+    ) -> None:
         """Start with no frame seen, idle."""
-        self._sequence = SequenceGaps()
-        self._last_source_ns: int | None = None
+        self._max_publishers = max_publishers
+        self._forget_after_ns = round(forget_after_s * 1e9)
+        self._publishers: OrderedDict[Hashable, _Publisher] = OrderedDict()  # oldest heard first
         self._idle_since_ns: int | None = None
 
+    @property
+    def publishers(self) -> int:
+        """Return how many publishers are followed now."""
+        return len(self._publishers)
+
     def missed(
-        self, sequence: int | None, source_ns: int | None, received_ns: int
+        self,
+        sequence: int | None,
+        source_ns: int | None,
+        received_ns: int,
+        publisher: Hashable = None,
     ) -> tuple[int, int]:
-        """Return ``(replaced, lost)``: frames between the previous frame taken and this one."""
-        missed = self._sequence.missed(sequence)
-        last_source_ns, self._last_source_ns = self._last_source_ns, source_ns
+        """Return ``(replaced, lost)``: ``publisher``'s frames since the previous one taken."""
+        state = self._heard(publisher, received_ns)
+        missed = state.sequence.missed(sequence)
+        last_source_ns, state.last_source_ns = state.last_source_ns, source_ns
         if not missed or None in (source_ns, last_source_ns, self._idle_since_ns):
             return missed, 0
         lost = lost_while_idle(
@@ -75,3 +111,16 @@ class ReaderGaps:
     def idle(self, now_ns: int) -> None:
         """Note that the reader finished its frame at ``now_ns`` and waits for the next one."""
         self._idle_since_ns = now_ns
+
+    def _heard(self, publisher: Hashable, now_ns: int) -> _Publisher:
+        """Return ``publisher``'s state, now the most recently heard; forget stale ones."""
+        state = self._publishers.pop(publisher, None) or _Publisher()
+        state.heard_ns = now_ns
+        oldest_kept = now_ns - self._forget_after_ns
+        while self._publishers and (
+            len(self._publishers) >= self._max_publishers
+            or next(iter(self._publishers.values())).heard_ns < oldest_kept
+        ):
+            self._publishers.popitem(last=False)
+        self._publishers[publisher] = state
+        return state

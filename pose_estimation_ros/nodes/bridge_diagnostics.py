@@ -1,8 +1,9 @@
 """UDP bridge health on ``/diagnostics``: poses in, frames out, and what was dropped and why.
 
 Each period's counts become one ``DiagnosticStatus``: ERROR when sending
-failed or a PoseArray could not be encoded, WARN when nothing listens at the
-destination, the send buffer was full or no PoseArray arrived, OK otherwise.
+failed or a PoseArray could not be encoded (or held NaN or infinite values),
+WARN when nothing listens at the destination, the send buffer was full or no
+PoseArray arrived, OK otherwise.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ class BridgeCounts:
 
     poses_received: int = 0
     held_back_by_max_rate: int = 0
-    not_encodable: int = 0  # unknown layout, wrong keypoint count, larger than a datagram
+    not_encodable: int = 0  # unknown layout, wrong keypoint count, beyond the frame bounds
+    non_finite: int = 0  # NaN or infinite values: refused, never sent
 
 
 def difference(now: Counts, before: Counts) -> Counts:
@@ -39,6 +41,8 @@ def _level_and_message(
 ) -> tuple[bytes, str]:
     if sent.frames_failed:
         return DiagnosticStatus.ERROR, f"sending to {destination} failed (see the log)"
+    if bridge.non_finite:
+        return DiagnosticStatus.ERROR, "PoseArrays with NaN or infinite values refused (log)"
     if bridge.not_encodable:
         return DiagnosticStatus.ERROR, "PoseArrays could not be encoded (see the log)"
     if sent.frames_refused:
@@ -61,6 +65,7 @@ def bridge_status(
         "datagrams_sent_per_s": f"{sent.datagrams_sent / period_s:.1f}",
         "held_back_by_max_rate": str(bridge.held_back_by_max_rate),
         "not_encodable": str(bridge.not_encodable),
+        "non_finite_refused": str(bridge.non_finite),
         "frames_refused": str(sent.frames_refused),
         "frames_failed": str(sent.frames_failed),
         "datagrams_dropped": str(sent.datagrams_dropped),

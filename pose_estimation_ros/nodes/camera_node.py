@@ -4,12 +4,20 @@ Publishes ``image_raw`` and ``camera_info`` (relative names), and a JPEG of each
 frame on ``image_raw/compressed`` while that has subscribers. Frames are read
 in a capture thread, stamped with the node clock right after each read, and
 published in order; the executor stays free for parameter services.
+
+Exit status (docs/camera.md#exit-status): 0 at the end of a finite source (or
+``--end-of-source-exit-code N``: N, so that a supervisor tells it from a stop)
+and when stopped by SIGINT; 1 when the node cannot start or capture fails; 65
+when a video file ends short of its declared frame count (truncated or
+damaged); 143 when stopped by SIGTERM.
 """
 
 from __future__ import annotations
 
+import argparse
 import threading
 import time
+from collections.abc import Sequence
 
 import rclpy
 from rclpy.duration import Duration
@@ -18,10 +26,17 @@ from rclpy.logging import get_logger
 from rclpy.node import Node
 from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
 from rclpy.task import Future
+from rclpy.utilities import remove_ros_args
 from sensor_msgs.msg import CameraInfo, Image
 from std_msgs.msg import Header
 
-from pose_estimation_ros.core.capture import Frame, SourceError, capture_frames, open_source
+from pose_estimation_ros.core.capture import (
+    DamagedVideo,
+    Frame,
+    SourceError,
+    capture_frames,
+    open_source,
+)
 from pose_estimation_ros.core.capture.calibration import (
     CalibrationError,
     CameraCalibration,
@@ -33,7 +48,7 @@ from pose_estimation_ros.msg import PoseArray
 from pose_estimation_ros.nodes.cdr import header_stamp_ns
 from pose_estimation_ros.nodes.image_transports import IMAGE_TOPIC, TRANSPORTS, jpeg_msg
 from pose_estimation_ros.nodes.parameters import ParamSpec, declare_parameters
-from pose_estimation_ros.nodes.shutdown import quiet_interrupts, stopped_by_shutdown
+from pose_estimation_ros.nodes.shutdown import init_ros, stopped_by_shutdown
 from pose_estimation_ros.nodes.transport import use_large_frame_transports
 
 RELIABILITY = {
@@ -45,6 +60,9 @@ _READER_POLL_S = 0.05
 POSES_TOPIC = "poses"
 IN_FLIGHT_TIMEOUT_S = 1.0  # a frame unanswered this long is given up on
 END_OF_SOURCE_DELIVERY_S = 5.0  # how long the last frames may take to reach reliable readers
+EXIT_FAILED = 1
+EXIT_DAMAGED_VIDEO = 65  # sysexits' EX_DATAERR: the input data was incorrect
+END_OF_SOURCE_FLAG = "--end-of-source-exit-code"
 
 PARAMS = (
     ParamSpec(
@@ -237,7 +255,7 @@ class CameraNode(Node):
                 count += 1
                 if not live and not self._wait_for_room(window):
                     break
-        except Exception as error:  # noqa: B902 - reported through the future, then exit 1
+        except Exception as error:  # noqa: B902 - reported through the future: main's exit status
             self.finished.set_exception(error)
             return
         elapsed_s = time.perf_counter() - start
@@ -249,7 +267,7 @@ class CameraNode(Node):
                 f"{1e3 * publish_s / max(count, 1):.2f} ms converting and publishing)"
             )
             self._deliver_last_frames()
-        self.finished.set_result(0)
+        self.finished.set_result(None)
 
     def _deliver_last_frames(self) -> None:
         """Wait until reliable subscribers acknowledged the frames still in the history.
@@ -314,24 +332,48 @@ def camera_info_for(calibration: CameraCalibration | None) -> CameraInfo:
     )
 
 
+def parse_flags(args: Sequence[str] | None) -> argparse.Namespace:
+    """Read the node's own flags (before ``--ros-args``)."""
+    parser = argparse.ArgumentParser(prog="camera_node")
+    parser.add_argument(
+        END_OF_SOURCE_FLAG,
+        type=int,
+        default=0,
+        choices=range(126),
+        metavar="N",
+        help="exit status at the end of a finite source (default 0; make run sets one of its "
+        "own to tell the end from a stop by SIGINT)",
+    )
+    return parser.parse_args(remove_ros_args(args)[1:])
+
+
 def main(args: list[str] | None = None) -> int:
-    """Run the camera node until its source ends (exit 0) or fails (exit 1)."""
+    """Run the camera node until its source ends, it fails or a signal stops it.
+
+    Return the exit status of the module docstring.
+    """
+    flags = parse_flags(args)
     use_large_frame_transports("camera_node")
-    quiet_interrupts()
-    rclpy.init(args=args)
+    signals = init_ros(args)
     node = None
     try:
         node = CameraNode()
         node.start()
         rclpy.spin_until_future_complete(node, node.finished)
-        return node.finished.result()
+        if not node.finished.done():  # the context went down: a signal
+            return signals.exit_code()
+        node.finished.result()  # raises what ended the capture, if anything did
+        return flags.end_of_source_exit_code
+    except DamagedVideo as error:
+        get_logger("camera_node").error(f"{error} (exit code {EXIT_DAMAGED_VIDEO})")
+        return EXIT_DAMAGED_VIDEO
     except (SourceError, CalibrationError, ValueError, ParameterException) as error:
         get_logger("camera_node").error(f"{error}")
-        return 1
+        return EXIT_FAILED
     except Exception as error:  # noqa: B902 (a publish that raced the shutdown ends it too)
         if not stopped_by_shutdown(error):
             raise
-        return 0
+        return signals.exit_code()
     finally:
         if node is not None:
             node.stop()

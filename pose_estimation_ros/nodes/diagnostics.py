@@ -5,13 +5,17 @@ into one ``DiagnosticStatus``:
 ERROR when inference failed in the window, WARN when images were lost on
 the way (missed while the node was idle), none arrived or some were
 rejected, OK otherwise. ``receive_ratio`` is the share of the images
-published in the window that the node took.
+published in the window that the node took; ``last_rejection`` says why the
+latest rejected image was refused. ``ProblemNotices`` words the log line
+naming each distinct problem once.
 """
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+
+from collections.abc import Hashable
 
 from builtin_interfaces.msg import Time
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
@@ -36,6 +40,7 @@ class PoseStats:
         self._lock = threading.Lock()
         self._window = _Window()
         self.totals = _Window()
+        self.last_rejection = ""
 
     def _count(self, name: str, count: int = 1) -> None:
         with self._lock:
@@ -54,9 +59,10 @@ class PoseStats:
         """Count images that never arrived although the node was idle (lost on the way)."""
         self._count("lost", count)
 
-    def rejected(self) -> None:
-        """Count an image that could not be read."""
+    def rejected(self, why: str = "") -> None:
+        """Count an image that could not be read, and keep ``why``."""
         self._count("rejected")
+        self.last_rejection = why
 
     def failed(self) -> None:
         """Count an image whose inference raised."""
@@ -74,6 +80,33 @@ class PoseStats:
         with self._lock:
             window, self._window = self._window, _Window()
             return window
+
+
+MAX_NAMED_PROBLEMS = 32  # distinct problems named in the log; the rest only counted
+
+
+class ProblemNotices:
+    """Name each distinct problem once: the first image with it, not every one after."""
+
+    def __init__(self, max_named: int = MAX_NAMED_PROBLEMS) -> None:
+        """Start with nothing named; name at most ``max_named`` problems."""
+        self._named: set[Hashable] = set()
+        self._max_named = max_named
+
+    def first(self, problem: Hashable, why: str) -> str:
+        """Return the log line for a new ``problem``; ``""`` for one already named."""
+        if problem in self._named or len(self._named) > self._max_named:
+            return ""
+        self._named.add(problem)
+        if len(self._named) > self._max_named:
+            return (
+                f"dropping image: {why}; {self._max_named} kinds of bad image named already: "
+                "further kinds are dropped silently (counted on /diagnostics)"
+            )
+        return (
+            f"dropping image: {why}; further images with this problem are dropped silently "
+            "(counted on /diagnostics)"
+        )
 
 
 def status_name(node_name: str) -> str:
@@ -121,6 +154,7 @@ def diagnostics_msg(
         "rejected_frames_total": str(stats.totals.rejected),
         "failed_frames_total": str(stats.totals.failed),
         "processed_frames_total": str(stats.totals.processed),
+        "last_rejection": stats.last_rejection,
     }
     status = DiagnosticStatus(
         level=level,

@@ -6,6 +6,7 @@ on ``image_raw/compressed``, the names RViz, rosbag and Foxglove know. A
 subscriber picks one transport (the pose node's ``image_transport``) and reads
 each serialized message into the header it came with and a BGR image, the
 same step for both, so the rest of its processing does not know which it took.
+Both refuse images out of ``core.image_bounds`` before reading their pixels.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sensor_msgs.msg import CompressedImage, Image
 from std_msgs.msg import Header
 
 from pose_estimation_ros.core.compressed import compressed_format, decode_to_bgr, encode_jpeg
+from pose_estimation_ros.core.image_bounds import check_image_size
 from pose_estimation_ros.core.image_encoding import ImageEncodingError
 from pose_estimation_ros.nodes.conversions import image_msg_to_bgr
 from pose_estimation_ros.nodes.image_cdr import read_image
@@ -29,8 +31,12 @@ IMAGE_TOPIC = "image_raw"
 
 
 def read_raw(serialized: bytes) -> tuple[Any, np.ndarray]:
-    """Read a serialized ``sensor_msgs/Image``: (its fields, BGR image, a view if possible)."""
+    """Read a serialized ``sensor_msgs/Image``: (its fields, BGR image, a view if possible).
+
+    Its size is checked against ``core.image_bounds`` before any pixel is read.
+    """
     msg = read_image(serialized)
+    check_image_size(msg.width, msg.height, msg.encoding)
     return msg, image_msg_to_bgr(msg)
 
 

@@ -11,9 +11,14 @@ place from the serialized bytes (``nodes.image_cdr``). While it runs, images
 that arrive replace the oldest waiting one without being read, so one slow
 inference (a busy CPU) costs no frame, and a model slower than the camera
 keeps taking recent frames. Images that were never taken are counted from the
-gaps in the camera's publication sequence numbers: as dropped when they came
+gaps in each publisher's publication sequence numbers (two cameras on one
+topic are counted apart, by publisher GID): as dropped when they came
 while the node was busy (by design), as lost when it was idle (they never
 arrived: a transport problem, shown on ``/diagnostics``).
+
+Images out of ``core.image_bounds`` (at most 4096 px a side and 4096x2160
+pixels) or unreadable are rejected before their pixels are read: counted on
+``/diagnostics``, and each problem (cause and encoding) named once in the log.
 
 With ``image_transport: compressed`` the subscription is to
 ``image_raw/compressed`` (``sensor_msgs/CompressedImage``) instead, each JPEG
@@ -48,7 +53,7 @@ from pose_estimation_ros.core.movenet.constants import (
     SMOOTHING_DERIVATE_CUTOFF,
     SMOOTHING_MIN_CUTOFF,
 )
-from pose_estimation_ros.core.openpose.options import OpenPoseOptions
+from pose_estimation_ros.core.openpose.options import MAX_INPUT_HEIGHT, OpenPoseOptions
 from pose_estimation_ros.core.rate_limit import RateLimiter
 from pose_estimation_ros.core.runtimes import BACKENDS, BackendNotInstalled
 from pose_estimation_ros.core.sequence_gaps import ReaderGaps
@@ -56,12 +61,12 @@ from pose_estimation_ros.core.skeletons import LAYOUTS
 from pose_estimation_ros.core.types import PoseFrame
 from pose_estimation_ros.msg import PoseArray
 from pose_estimation_ros.nodes.conversions import bgr_to_image_msg
-from pose_estimation_ros.nodes.diagnostics import PoseStats, diagnostics_msg
+from pose_estimation_ros.nodes.diagnostics import PoseStats, ProblemNotices, diagnostics_msg
 from pose_estimation_ros.nodes.image_transports import TRANSPORTS
 from pose_estimation_ros.nodes.markers import people_markers
 from pose_estimation_ros.nodes.parameters import ParamSpec, coerce, declare_parameters
 from pose_estimation_ros.nodes.pose_array_cdr import serialize_pose_array
-from pose_estimation_ros.nodes.shutdown import quiet_interrupts, stopped_by_shutdown
+from pose_estimation_ros.nodes.shutdown import init_ros, stopped_by_shutdown
 from pose_estimation_ros.nodes.transport import use_large_frame_transports
 
 _OPENPOSE = OpenPoseOptions()  # defaults of the OpenPose-only parameters
@@ -206,7 +211,7 @@ PARAMS = (
         _OPENPOSE.input_height,
         "OpenPose models: network input rows (px), a multiple of 8; 0: the network's own",
         0,
-        4096,
+        MAX_INPUT_HEIGHT,
         read_only=True,
     ),
     ParamSpec(
@@ -285,7 +290,7 @@ class PoseNode(LifecycleNode):
         self._gaps = ReaderGaps()
         self._rate = RateLimiter(0.0)
         self._stats = PoseStats()
-        self._reported_causes: set[str] = set()
+        self._notices = ProblemNotices()
         self._sub = None
         self._read = TRANSPORTS["raw"].read  # serialized image -> (msg with header, BGR image)
         self._timer = None
@@ -423,6 +428,7 @@ class PoseNode(LifecycleNode):
             info.get("publication_sequence_number"),
             info.get("source_timestamp"),
             info.get("received_timestamp") or time.time_ns(),
+            publisher_id(info),
         )
         if replaced:
             self._stats.dropped(replaced)
@@ -439,13 +445,10 @@ class PoseNode(LifecycleNode):
         try:
             msg, image = self._read(serialized)  # raw or compressed; msg has the header
         except ImageEncodingError as error:
-            self._stats.rejected()
-            if error.cause not in self._reported_causes:
-                self._reported_causes.add(error.cause)
-                self.get_logger().warning(
-                    f"dropping image: {error}; further images with this problem are dropped "
-                    "silently (counted on /diagnostics)"
-                )
+            self._stats.rejected(str(error))
+            notice = self._notices.first(error.problem, str(error))
+            if notice:
+                self.get_logger().warning(notice)
             return
         stamp = msg.header.stamp
         timestamp_s = stamp.sec + stamp.nanosec * 1e-9 or time.monotonic()
@@ -482,26 +485,40 @@ class PoseNode(LifecycleNode):
         )
 
 
+def publisher_id(info: MessageInfo) -> bytes | None:
+    """Return the GID of the message's publisher; ``None`` when the middleware gives none."""
+    gid = info.get("publisher_gid")
+    data = gid.get("data") if isinstance(gid, dict) else None
+    return bytes(data) if data is not None else None
+
+
 def main(args: list[str] | None = None) -> None:
-    """Run the pose node until interrupted (exit 0, also while loading); 1 when it cannot start."""
+    """Run the pose node until a signal stops it; exit with its status (``SystemExit``).
+
+    Exit status: 0 after SIGINT (also while the model loads), 143 after SIGTERM
+    (``nodes.shutdown``), 1 when a parameter, the model or its activation fails.
+    """
     use_large_frame_transports("pose_node")
-    quiet_interrupts()
-    rclpy.init(args=args)
+    signals = init_ros(args)
     node = None
     try:
         node = PoseNode()
-        if node.autostart and not node.start():
-            if node.interrupted():
-                return  # Ctrl-C while the model loaded: a clean stop
-            raise SystemExit(1)
-        rclpy.spin(node)
+        if node.autostart and not node.start() and not node.interrupted():
+            code = 1
+        else:
+            if not node.interrupted():
+                rclpy.spin(node)
+            code = signals.exit_code()
     except (ValueError, InvalidParameterValueException) as error:  # a parameter refused
         rclpy.logging.get_logger("pose_node").error(f"cannot start: {error}")
-        raise SystemExit(1) from None
+        code = 1
     except Exception as error:  # noqa: B902 (a publish that raced the shutdown ends it too)
         if not stopped_by_shutdown(error):
             raise
+        code = signals.exit_code()
     finally:
         if node is not None:
             node.destroy_node()
         rclpy.try_shutdown()
+    if code:
+        raise SystemExit(code)

@@ -28,7 +28,12 @@ from pose_estimation_ros.core.udp_sender import (
     SendOutcome,
     UdpSender,
 )
-from pose_estimation_ros.core.wire import FrameTooLargeError, WireHeader, encode_frame
+from pose_estimation_ros.core.wire import (
+    FrameTooLargeError,
+    NonFiniteValueError,
+    WireHeader,
+    encode_frame,
+)
 from pose_estimation_ros.core.wire.schema import MAX_UDP_PAYLOAD_BYTES, MIN_DATAGRAM_BYTES
 from pose_estimation_ros.core.wire.sequence import next_sequence
 from pose_estimation_ros.msg import PoseArray
@@ -40,7 +45,7 @@ from pose_estimation_ros.nodes.bridge_diagnostics import (
 )
 from pose_estimation_ros.nodes.parameters import ParamSpec, declare_parameters
 from pose_estimation_ros.nodes.pose_array_cdr import read_pose_array
-from pose_estimation_ros.nodes.shutdown import quiet_interrupts, stopped_by_shutdown
+from pose_estimation_ros.nodes.shutdown import init_ros, stopped_by_shutdown
 from pose_estimation_ros.nodes.transport import use_large_frame_transports
 
 LOG_THROTTLE_S = 60.0  # a repeated problem (no listener, full buffer) is logged at most this often
@@ -88,8 +93,9 @@ PARAMS = (
     ParamSpec(
         "max_datagram_bytes",
         1200,
-        "Largest datagram, bytes; keep it under the path "
-        "MTU (1200 is safe on the internet and Wi-Fi).",
+        "Largest datagram, bytes; keep it under the path MTU (1200 is safe on the internet "
+        f"and Wi-Fi); at least {MIN_DATAGRAM_BYTES}, IPv4's minimum reassembly size less the "
+        "IP and UDP headers, which holds one openpose18 person.",
         MIN_DATAGRAM_BYTES,
         MAX_UDP_PAYLOAD_BYTES,
         read_only=True,
@@ -129,6 +135,7 @@ class UdpBridgeNode(Node):
         self._sequence = 0
         self._counts = BridgeCounts()
         self._reported = (BridgeCounts(), SendCounts())
+        self._refusals_logged: dict[str, float] = {}  # cause -> when it was last logged
         self._sub = self.create_subscription(
             PoseArray, "poses", self._on_poses, POSES_QOS, raw=True
         )
@@ -155,16 +162,29 @@ class UdpBridgeNode(Node):
                 ),
                 self._max_datagram_bytes,
             )
-        except ValueError as error:  # unknown layout, wrong keypoint count, frame too large
-            self._counts.not_encodable += 1
-            hint = "" if isinstance(error, FrameTooLargeError) else "; fix the publisher"
-            self.get_logger().error(
-                f"cannot send a PoseArray: {error}{hint}", throttle_duration_sec=LOG_THROTTLE_S
-            )
+        except ValueError as error:  # unknown layout, keypoint count, too large, NaN/infinite
+            self._refuse(error)
             return
         self._sequence = next_sequence(self._sequence)
         outcome, error = self._sender.send_frame(datagrams)
         self._log(outcome, error)
+
+    def _refuse(self, error: ValueError) -> None:
+        """Count a PoseArray that cannot be sent; log each cause at most once a minute."""
+        if isinstance(error, NonFiniteValueError):
+            self._counts.non_finite += 1
+        else:
+            self._counts.not_encodable += 1
+        cause = type(error).__name__
+        now = time.monotonic()
+        if now - self._refusals_logged.get(cause, -LOG_THROTTLE_S) < LOG_THROTTLE_S:
+            return
+        self._refusals_logged[cause] = now
+        hint = "" if isinstance(error, FrameTooLargeError) else "; fix the publisher"
+        self.get_logger().error(
+            f"cannot send a PoseArray: {error}{hint} (this cause is logged at most every "
+            f"{LOG_THROTTLE_S:.0f} s, counted on /diagnostics)"
+        )
 
     def _publish_diagnostics(self) -> None:
         now = (copy.copy(self._counts), copy.copy(self._sender.counts))
@@ -217,22 +237,24 @@ class UdpBridgeNode(Node):
 
 
 def main(args: list[str] | None = None) -> int:
-    """Run the bridge until interrupted; exit 1 when a parameter or the destination is invalid."""
+    """Run the bridge until a signal stops it; 1 when a parameter or the destination is invalid.
+
+    Exit status: 0 after SIGINT, 143 after SIGTERM (``nodes.shutdown``).
+    """
     use_large_frame_transports("udp_bridge_node")
-    quiet_interrupts()
-    rclpy.init(args=args)
+    signals = init_ros(args)
     node = None
     try:
         node = UdpBridgeNode()
         rclpy.spin(node)
-        return 0
+        return signals.exit_code()
     except (ValueError, InvalidParameterValueException) as error:  # bad parameter or host
         rclpy.logging.get_logger("udp_bridge_node").error(f"{error}; fix the parameter")
         return 1
     except Exception as error:  # noqa: B902 (a publish that raced the shutdown ends it too)
         if not stopped_by_shutdown(error):
             raise
-        return 0
+        return signals.exit_code()
     finally:
         if node is not None:
             node.destroy_node()

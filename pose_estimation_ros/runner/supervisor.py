@@ -40,6 +40,10 @@ class Supervisor:
             list(self._commands[name]), start_new_session=True, preexec_fn=_die_with_parent
         )
 
+    def pids(self) -> dict[str, int]:
+        """Process id of each started node (for memory and CPU readings)."""
+        return {name: process.pid for name, process in self._processes.items()}
+
     def exited(self) -> Exit | None:
         """Return the first started process found ended, if any."""
         for name, process in self._processes.items():

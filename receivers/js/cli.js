@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Print received pose datagrams as JSON lines (the same keys as the wire format):
-//   node cli.js --port 4900 [--address 0.0.0.0] [--multicast-group G --multicast-interface IP]
+//   node cli.js --port 4900 [--address 127.0.0.1] [--sender HOST[:PORT]]
+//               [--multicast-group G --multicast-interface IP]
 //   node cli.js --stdin-hex      decode one hex-encoded datagram per stdin line, no socket
 //   node cli.js --bench N        decode all stdin hex datagrams (one frame) N times, print
 //                                {"median_us": ..., "p95_us": ...} per frame
@@ -71,17 +72,26 @@ async function listen(values) {
     address: values.address,
     multicastGroup: values["multicast-group"],
     multicastInterface: values["multicast-interface"],
+    sender: values.sender,
   });
   receiver.on("frame", (frame) => console.log(toJson(frame)));
   receiver.on("malformed", (error) => console.log(JSON.stringify({ error: error.message })));
-  const port = await receiver.start();
-  console.error(`listening on ${values.address}:${port}`);
+  receiver.on("warning", (words) => console.error(`warning: ${words}`));
+  let port;
+  try {
+    port = await receiver.start();
+  } catch (error) {
+    console.error(`pose-receiver: ${error.message}`);
+    process.exit(2);
+  }
+  console.error(`listening on ${receiver.options.address}:${port}`);
 }
 
 const { values } = parseArgs({
   options: {
     port: { type: "string", default: "4900" },
-    address: { type: "string", default: "0.0.0.0" },
+    address: { type: "string" },
+    sender: { type: "string", default: "" },
     "multicast-group": { type: "string", default: "" },
     "multicast-interface": { type: "string" },
     "stdin-hex": { type: "boolean", default: false },

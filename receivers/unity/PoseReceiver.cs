@@ -2,8 +2,9 @@
 // .NET program. Dependency-free: a UdpClient on a background thread, a minimal msgpack reader
 // for our schema, and a newest-frame hand-off the main thread polls with TryTakeLatest.
 //
-//   var receiver = new PoseReceiver(4900);
-//   receiver.Start();
+//   var receiver = new PoseReceiver(4900);            // listens on 127.0.0.1 only
+//   var lan = new PoseReceiver(4900, "0.0.0.0", sender: "192.168.1.20"); // another host's bridge
+//   receiver.Start();                                  // PortInUseException: port taken
 //   ...every frame: if (receiver.TryTakeLatest(out PoseFrame frame)) { use frame.People }
 //   receiver.Dispose();
 //
@@ -66,7 +67,11 @@ namespace PoseEstimationRos
     {
         public const int Version = 1;
         public const int MaxUdpPayloadBytes = 65507;
-        public const int MaxParts = 65535;
+        // Bounds (docs/wire-format.md, "Bounds"), the same numbers as the Python and JS receivers.
+        public const int MaxPeoplePerFrame = 256;
+        public const int MaxParts = 256;
+        public const int MaxFrameBytes = 1 << 20;
+        public const int MaxNestingDepth = 16;
         public const int ValuesPerKeypoint = 3;
         public const int BoxValues = 4;
         public const long NanosecondsPerSecond = 1000000000L;
@@ -111,6 +116,11 @@ namespace PoseEstimationRos
             int numKeypoints = (int)Int(root, KeyNumKeypoints, where, 0, MaxUdpPayloadBytes);
             var people = Field(root, KeyPeople, where) as List<object>;
             if (people == null) throw new WireFormatException("datagram field 'people' must be an array");
+            if (people.Count > MaxPeoplePerFrame)
+            {
+                throw new WireFormatException("datagram holds " + people.Count + " people, at most " +
+                    MaxPeoplePerFrame);
+            }
             var frame = new PoseFrame
             {
                 Stream = (uint)Int(root, KeyStream, where, 0, uint.MaxValue),
@@ -191,9 +201,17 @@ namespace PoseEstimationRos
 
         static float Number(object value, string where, string key)
         {
-            if (value is double) return (float)(double)value;
-            if (value is long) return (long)value;
-            throw new WireFormatException(where + " field '" + key + "' must be a number");
+            float number;
+            if (value is double) number = (float)(double)value;
+            else if (value is long) number = (long)value;
+            else throw new WireFormatException(where + " field '" + key + "' must be a number");
+            if (float.IsNaN(number) || float.IsInfinity(number))
+            {
+                throw new WireFormatException(where + " field '" + key + "' holds " +
+                    Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) +
+                    ": floats must be finite float32");
+            }
+            return number;
         }
 
         static float[] Floats(Dictionary<string, object> map, string key, string where, int count)
@@ -222,7 +240,6 @@ namespace PoseEstimationRos
     /// </summary>
     public static class MsgPackReader
     {
-        public const int MaxDepth = 16;
 
         public static object Read(byte[] data, int length)
         {
@@ -255,7 +272,6 @@ namespace PoseEstimationRos
 
         static object ReadValue(byte[] data, int length, ref int offset, int depth)
         {
-            if (depth > MaxDepth) throw new WireFormatException("datagram is not valid msgpack: nested too deep");
             Need(length, offset, 1);
             byte type = data[offset++];
             if (type <= 0x7f) return (long)type;
@@ -295,9 +311,12 @@ namespace PoseEstimationRos
                 case 0xdd: return ReadArray(data, length, ref offset, (long)BigEndian(data, length, ref offset, 4), depth);
                 case 0xde: return ReadMap(data, length, ref offset, (long)BigEndian(data, length, ref offset, 2), depth);
                 case 0xdf: return ReadMap(data, length, ref offset, (long)BigEndian(data, length, ref offset, 4), depth);
+                case 0xc1:
+                    throw new WireFormatException("datagram is not valid msgpack: it holds the unused type byte " +
+                        "0xc1 at offset " + (offset - 1));
                 default:
                     throw new WireFormatException(string.Format(
-                        "datagram is not valid msgpack: type byte 0x{0:x2} (binary, extension or unused) at offset {1}",
+                        "datagram is not valid msgpack: type byte 0x{0:x2} (binary or extension) at offset {1}",
                         type, offset - 1));
             }
         }
@@ -318,8 +337,19 @@ namespace PoseEstimationRos
             return text;
         }
 
+        // depth: containers around this one (0 for the root map).
+        static void CheckDepth(int depth)
+        {
+            if (depth >= WireFormat.MaxNestingDepth)
+            {
+                throw new WireFormatException("datagram is not valid msgpack: containers nested deeper than " +
+                    WireFormat.MaxNestingDepth + " levels");
+            }
+        }
+
         static List<object> ReadArray(byte[] data, int length, ref int offset, long count, int depth)
         {
+            CheckDepth(depth);
             Need(length, offset, count); // every item takes at least one byte
             var items = new List<object>((int)count);
             for (long i = 0; i < count; i++) items.Add(ReadValue(data, length, ref offset, depth + 1));
@@ -328,6 +358,7 @@ namespace PoseEstimationRos
 
         static Dictionary<string, object> ReadMap(byte[] data, int length, ref int offset, long count, int depth)
         {
+            CheckDepth(depth);
             Need(length, offset, 2 * count); // every key and value takes at least one byte
             var map = new Dictionary<string, object>((int)count);
             for (long i = 0; i < count; i++)
@@ -340,10 +371,20 @@ namespace PoseEstimationRos
         }
     }
 
+    /// <summary>The UDP port is held by another socket; the message says what to do.</summary>
+    public sealed class PortInUseException : Exception
+    {
+        public PortInUseException(string message, Exception inner) : base(message, inner) { }
+    }
+
     /// <summary>
     /// Receives datagrams on a background thread and hands the newest frame to the main thread.
     /// Datagrams older than the newest frame are dropped (wrap-aware); parts of the newest frame
     /// are merged as they come, so TryTakeLatest may return a frame with PartsReceived &lt; Parts.
+    /// Listens on 127.0.0.1 unless given another address, never shares a unicast port, accepts
+    /// only the configured sender when one is given, and holds one frame of at most
+    /// WireFormat.MaxPeoplePerFrame people in WireFormat.MaxFrameBytes datagram bytes; a
+    /// duplicate part is ignored. Each cause of a dropped datagram is reported once (OnWarning).
     /// </summary>
     public sealed class PoseReceiver : IDisposable
     {
@@ -351,39 +392,84 @@ namespace PoseEstimationRos
         readonly IPAddress bindAddress;
         readonly IPAddress multicastGroup;
         readonly IPAddress multicastInterface;
+        readonly IPAddress senderAddress;
+        readonly int senderPort; // 0: any port of senderAddress
         UdpClient client;
         Thread thread;
         PoseFrame current; // receive thread only
         PoseFrame latest; // handed over through Interlocked.Exchange
         bool[] partsSeen;
-        long datagramsAccepted, datagramsStale, datagramsMalformed;
+        long currentBytes;
+        long datagramsAccepted, datagramsStale, datagramsMalformed, datagramsDropped;
+        readonly HashSet<string> warned = new HashSet<string>();
 
         /// <summary>Called on the receive thread for each accepted datagram (not Unity's main thread).</summary>
         public Action<PoseFrame> OnDatagram;
         /// <summary>Called on the receive thread with the error of each malformed datagram.</summary>
         public Action<string> OnMalformed;
+        /// <summary>Called on the receive thread once per cause of dropped datagrams (foreign sender,
+        /// duplicate or inconsistent part, a frame beyond the bounds).</summary>
+        public Action<string> OnWarning;
 
-        public PoseReceiver(int port, string bindAddress = "0.0.0.0", string multicastGroup = null,
-            string multicastInterface = null)
+        /// <param name="bindAddress">local address; null: 127.0.0.1, or 0.0.0.0 with a multicast group.
+        /// "0.0.0.0" or an interface's address takes datagrams from other hosts.</param>
+        /// <param name="sender">"HOST[:PORT]" (IPv4): accept datagrams from this sender only.</param>
+        public PoseReceiver(int port, string bindAddress = null, string multicastGroup = null,
+            string multicastInterface = null, string sender = null)
         {
             this.port = port;
-            this.bindAddress = IPAddress.Parse(bindAddress);
             this.multicastGroup = string.IsNullOrEmpty(multicastGroup) ? null : IPAddress.Parse(multicastGroup);
+            this.bindAddress = !string.IsNullOrEmpty(bindAddress) ? IPAddress.Parse(bindAddress)
+                : this.multicastGroup != null ? IPAddress.Any : IPAddress.Loopback;
             this.multicastInterface = string.IsNullOrEmpty(multicastInterface)
                 ? IPAddress.Any : IPAddress.Parse(multicastInterface);
+            if (!string.IsNullOrEmpty(sender))
+            {
+                string[] hostPort = sender.Split(':');
+                senderAddress = ResolveIPv4(hostPort[0]);
+                senderPort = hostPort.Length > 1 ? int.Parse(hostPort[1]) : 0;
+            }
+        }
+
+        static IPAddress ResolveIPv4(string host)
+        {
+            IPAddress address;
+            if (IPAddress.TryParse(host, out address)) return address;
+            foreach (var candidate in Dns.GetHostAddresses(host))
+            {
+                if (candidate.AddressFamily == AddressFamily.InterNetwork) return candidate;
+            }
+            throw new ArgumentException("sender " + host + " has no IPv4 address");
         }
 
         public long DatagramsAccepted { get { return Interlocked.Read(ref datagramsAccepted); } }
         public long DatagramsStale { get { return Interlocked.Read(ref datagramsStale); } }
         public long DatagramsMalformed { get { return Interlocked.Read(ref datagramsMalformed); } }
+        /// <summary>From another sender, duplicate or inconsistent parts, beyond the bounds.</summary>
+        public long DatagramsDropped { get { return Interlocked.Read(ref datagramsDropped); } }
         public string LastError { get; private set; }
 
-        /// <summary>Bind the socket and start the receive thread.</summary>
+        /// <summary>Bind the socket and start the receive thread; PortInUseException when the port is taken.</summary>
         public void Start()
         {
             client = new UdpClient(AddressFamily.InterNetwork);
-            client.Client.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            client.Client.Bind(new IPEndPoint(bindAddress, port));
+            // Several receivers of one multicast group on a host need address reuse; a unicast
+            // port is never shared, so another program cannot take the poses.
+            client.Client.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress,
+                multicastGroup != null);
+            try
+            {
+                client.Client.Bind(new IPEndPoint(bindAddress, port));
+            }
+            catch (SocketException error)
+            {
+                client.Close();
+                client = null;
+                if (error.SocketErrorCode != SocketError.AddressAlreadyInUse) throw;
+                throw new PortInUseException("UDP port " + port + " is in use on " + bindAddress +
+                    " (another program, maybe another receiver, holds it); stop that program or use " +
+                    "another port (and the bridge's port parameter)", error);
+            }
             if (multicastGroup != null) client.JoinMulticastGroup(multicastGroup, multicastInterface);
             thread = new Thread(ReceiveLoop) { IsBackground = true, Name = "PoseReceiver" };
             thread.Start(client);
@@ -417,8 +503,22 @@ namespace PoseEstimationRos
                     LastError = error.Message;
                     continue;
                 }
+                if (senderAddress != null && (!remote.Address.Equals(senderAddress) ||
+                    (senderPort != 0 && remote.Port != senderPort)))
+                {
+                    Drop("from another sender", "dropped a datagram from " + remote + ", not the sender " +
+                        senderAddress + (senderPort != 0 ? ":" + senderPort : ""));
+                    continue;
+                }
                 Handle(data);
             }
+        }
+
+        /// <summary>Count a dropped datagram; report the first one of each cause.</summary>
+        void Drop(string cause, string words)
+        {
+            Interlocked.Increment(ref datagramsDropped);
+            if (warned.Add(cause) && OnWarning != null) OnWarning(words + " (reported once, counted)");
         }
 
         void Handle(byte[] data)
@@ -443,14 +543,41 @@ namespace PoseEstimationRos
                 Interlocked.Increment(ref datagramsStale);
                 return;
             }
-            if (sameFrame && (part.Parts != current.Parts || partsSeen[part.Part]))
-            {
-                return; // a duplicate or inconsistent part
-            }
+            if (sameFrame && !Fits(part, data.Length)) return;
             Interlocked.Increment(ref datagramsAccepted);
             if (OnDatagram != null) OnDatagram(part);
             current = sameFrame ? Merge(current, part) : Begin(part);
+            currentBytes = (sameFrame ? currentBytes : 0) + data.Length;
             Interlocked.Exchange(ref latest, current);
+        }
+
+        /// <summary>Whether a part of the current frame may join it; drops it (reported once) if not.</summary>
+        bool Fits(PoseFrame part, int bytes)
+        {
+            if (part.Parts != current.Parts || part.StampSec != current.StampSec ||
+                part.StampNanosec != current.StampNanosec || part.FrameId != current.FrameId)
+            {
+                Drop("inconsistent", "dropped a part that disagrees with its frame's header or part count");
+            }
+            else if (partsSeen[part.Part])
+            {
+                Drop("duplicate", "dropped a part that arrived already (duplicates add no people)");
+            }
+            else if (current.People.Length + part.People.Length > WireFormat.MaxPeoplePerFrame)
+            {
+                Drop("too many people", "dropped a part: its frame would hold more than " +
+                    WireFormat.MaxPeoplePerFrame + " people");
+            }
+            else if (currentBytes + bytes > WireFormat.MaxFrameBytes)
+            {
+                Drop("too many bytes", "dropped a part: its frame's datagrams would take more than " +
+                    WireFormat.MaxFrameBytes + " bytes");
+            }
+            else
+            {
+                return true;
+            }
+            return false;
         }
 
         PoseFrame Begin(PoseFrame part)

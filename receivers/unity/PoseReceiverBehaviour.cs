@@ -12,6 +12,11 @@ namespace PoseEstimationRos
         public int port = 4900;
         [Tooltip("Multicast group to join; empty for unicast or broadcast")]
         public string multicastGroup = "";
+        [Tooltip("Local address to listen on; empty: 127.0.0.1 (0.0.0.0 with a multicast group). " +
+            "0.0.0.0 takes datagrams from other hosts: set sender too")]
+        public string bindAddress = "";
+        [Tooltip("HOST[:PORT] of the bridge: datagrams from anyone else are dropped; empty: any")]
+        public string sender = "";
 
         /// <summary>The newest frame (parts of it received so far); null until one arrives.</summary>
         public PoseFrame Latest { get; private set; }
@@ -20,7 +25,8 @@ namespace PoseEstimationRos
 
         void OnEnable()
         {
-            receiver = new PoseReceiver(port, "0.0.0.0", multicastGroup);
+            receiver = new PoseReceiver(port, bindAddress, multicastGroup, null, sender);
+            receiver.OnWarning = Debug.LogWarning;
             receiver.Start();
         }
 

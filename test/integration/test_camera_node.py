@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 import rclpy
 from ament_index_python.packages import get_package_prefix
+from damaged_media import truncated_mp4
 from mjpeg_server import MjpegServer
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.qos import QoSProfile, ReliabilityPolicy, qos_profile_sensor_data
@@ -41,9 +42,9 @@ pytestmark = pytest.mark.slow
 
 
 @contextmanager
-def camera_node(log_path: Path, **params):
-    """Run camera_node with ``params``; interrupt it on exit if it still runs."""
-    args = [str(CAMERA_NODE), "--ros-args"]
+def camera_node(log_path: Path, flags: tuple[str, ...] = (), **params):
+    """Run camera_node with its ``flags`` and ``params``; interrupt it on exit if it still runs."""
+    args = [str(CAMERA_NODE), *flags, "--ros-args"]
     for name, value in params.items():
         args += ["-p", f"{name}:={value}"]
     with log_path.open("w") as log:
@@ -278,3 +279,38 @@ def test_unopenable_source_or_bad_parameter_is_one_clear_error(
         assert node.wait(timeout=60) != 0
     text = (tmp_path / "node.log").read_text()
     assert message in text and "ERROR" in text and "Traceback" not in text
+
+
+@pytest.mark.parametrize("loop", [False, True])
+def test_a_truncated_video_is_one_clear_error_and_exit_65(
+    ros_domain_id, asset_dir, tmp_path, loop
+):
+    """Its index declares 120 frames; its frame data stops half-way (a cut fast-start MP4)."""
+    cut = truncated_mp4(asset_dir / "media/tfjs/pose_1.mp4", tmp_path / "cut.mp4", 0.5)
+    log = tmp_path / "node.log"
+    with camera_node(log, source=cut, fps=0, loop=loop) as node:
+        assert node.wait(timeout=60) == 65
+    text = log.read_text()
+    errors = [line for line in text.splitlines() if "ERROR" in line]
+    assert len(errors) == 1, text
+    assert f"file {cut} ended after " in errors[0], errors
+    assert " of the 120 frames it declares" in errors[0], errors
+    assert "truncated" in errors[0] and "intact copy" in errors[0]
+    assert errors[0].endswith("(exit code 65)")
+    assert "end of source" not in text and "Traceback" not in text
+
+
+@pytest.mark.parametrize("sent, code", [(signal.SIGINT, 0), (signal.SIGTERM, 143)])
+def test_a_stop_by_signal_says_which_in_the_exit_status(listener, tmp_path, sent, code):
+    with camera_node(tmp_path / "node.log", source=resolve("vtest_video")) as node:
+        assert listener.spin_until(lambda: len(listener.images) >= 1, 90), node.poll()
+        node.send_signal(sent)
+        assert node.wait(timeout=30) == code
+    assert "Traceback" not in (tmp_path / "node.log").read_text()
+
+
+def test_the_end_of_the_source_can_have_an_exit_status_of_its_own(ros_domain_id, folder, tmp_path):
+    flags = ("--end-of-source-exit-code", "10")
+    with camera_node(tmp_path / "node.log", flags, source=folder, fps=0) as node:
+        assert node.wait(timeout=60) == 10
+    assert f"end of source: image folder {folder}, 6 frames" in (tmp_path / "node.log").read_text()

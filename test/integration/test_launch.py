@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 from bridge_processes import free_udp_port, udp_listener
+from damaged_media import truncated_mp4
 
 from pose_estimation_ros import graph
 from pose_estimation_ros.core import assets
@@ -334,6 +335,54 @@ def test_running_graph_answers_ros2_tools_and_stops_cleanly_on_ctrl_c(
     code, output = run.ctrl_c()
     assert code == 0, output
     assert "process has died" not in output
+    assert not run.left_running(), output
+
+
+def _node_pid(run: Launch, name: str) -> int:
+    """Return the process id of the launch's node ``name`` (by its ``__node`` remapping)."""
+    import psutil
+
+    for pid in _session(run.process.pid):
+        try:
+            if f"__node:={name}" in psutil.Process(pid).cmdline():
+                return pid
+        except psutil.Error:
+            continue
+    raise AssertionError(f"no {name} process in the launch")
+
+
+def test_a_node_stopped_by_another_process_stops_the_launch_with_an_error(launch, ros_context):
+    executor, received = _pose_subscriber(ros_context)
+    try:
+        run = launch(f"source:={assets.resolve('vtest_video')}", f"port:={free_udp_port()}")
+        _until(lambda: executor.spin_once(timeout_sec=0.1) or received, "a PoseArray")
+        os.kill(_node_pid(run, "pose_node"), signal.SIGTERM)
+        code, output = run.wait()
+    finally:
+        executor.shutdown()
+    assert code == 1, output
+    assert ERROR_LINE.findall(output) == [
+        "Caught exception in launch (see debug for traceback): pose_node was stopped by SIGTERM "
+        "from another process: stopped the whole graph"
+    ], output
+    assert "process has died" in output and "exit code 143" in output, output
+    assert "[camera_node-1]: process has finished cleanly" in output, output  # stopped by launch
+    assert not run.left_running(), output
+
+
+def test_a_truncated_video_stops_the_launch_with_an_error(launch, asset_dir, tmp_path):
+    cut = truncated_mp4(asset_dir / "media/tfjs/pose_1.mp4", tmp_path / "cut.mp4", 0.5)
+    run = launch(f"source:={cut}", f"port:={free_udp_port()}")
+    code, output = run.wait()
+    assert code == 1, output
+    lines = output.splitlines()
+    camera_errors = [x for x in lines if x.startswith("[camera_node-") and "ERROR" in x]
+    assert len(camera_errors) == 1 and "of the 120 frames it declares" in camera_errors[0], output
+    assert (
+        "Caught exception in launch (see debug for traceback): camera_node exited with code 65 "
+        "(its error is above): stopped the whole graph" in ERROR_LINE.findall(output)
+    ), output
+    assert "end of source" not in output
     assert not run.left_running(), output
 
 

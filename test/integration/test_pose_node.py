@@ -74,7 +74,8 @@ def stop(process: subprocess.Popen) -> str:
 class Recorder:
     """Subscribes to everything pose_node publishes, and to the images it reads."""
 
-    def __init__(self, context) -> None:  # noqa: D107
+    def __init__(self, context, images: bool = True) -> None:
+        """Subscribe on ``context``; to ``image_raw`` too unless ``images`` is false."""
         import rclpy
         from rclpy.executors import SingleThreadedExecutor
 
@@ -87,7 +88,8 @@ class Recorder:
             [],
             [],
         )
-        self.node.create_subscription(Image, "image_raw", self.images.append, reliable)
+        if images:
+            self.node.create_subscription(Image, "image_raw", self.images.append, reliable)
         self.node.create_subscription(PoseArray, "poses", self.poses.append, reliable)
         self.node.create_subscription(DiagnosticArray, "/diagnostics", self.diagnostics.append, 10)
         self.node.create_subscription(MarkerArray, "pose_markers", self.markers.append, 10)
@@ -118,12 +120,16 @@ class Recorder:
         infos = self.node.get_subscriptions_info_by_topic(topic)
         return any(info.node_name == "pose_node" for info in infos)
 
-    def counters(self, index: int = -1) -> dict[str, int]:
-        """Frame totals from a /diagnostics message (the last by default); empty if none."""
+    def values(self, index: int = -1) -> dict[str, str]:
+        """Key/values of a /diagnostics message (the last by default); empty if none."""
         if len(self.diagnostics) < abs(index):
             return {}
-        status = self.diagnostics[index].status[0]
-        return {v.key: int(v.value) for v in status.values if v.key.endswith("_frames_total")}
+        return {v.key: v.value for v in self.diagnostics[index].status[0].values}
+
+    def counters(self, index: int = -1) -> dict[str, int]:
+        """Frame totals from a /diagnostics message (the last by default); empty if none."""
+        values = self.values(index)
+        return {k: int(v) for k, v in values.items() if k.endswith("_frames_total")}
 
     def close(self) -> None:
         """Stop spinning and destroy the node."""

@@ -2,6 +2,8 @@
 
 Every frame accounted for (issue 11): a run that loses frames in transport
 fails with one line that says so, and two runs at once each hold a ROS domain.
+Only the end of the source is a clean end: a node stopped by another process's
+signal, or a truncated video, fails the run with one line that says so.
 """
 
 import os
@@ -11,13 +13,17 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from damaged_media import truncated_mp4
 from fastdds_profiles import SMALL_BUFFERS_PROFILE
 
 from pose_estimation_ros import graph
 from pose_estimation_ros.core.wire.decode import decode_datagram
+from pose_estimation_ros.runner.verdict import CAMERA_END_OF_SOURCE
 
 RUN = [sys.executable, "-P", "-m", "pose_estimation_ros.run", "--quiet"]
 SUMMARY = re.compile(
@@ -38,6 +44,18 @@ def _children(pid: int) -> set[int]:
         if int(fields[1]) == pid:
             children.add(int(stat.parent.name))
     return children
+
+
+def _node_pid(runner: subprocess.Popen, name: str) -> int:
+    """Return the process id of the runner's child that runs node ``name``."""
+    for pid in _children(runner.pid):
+        try:
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if f"__node:={name}".encode() in argv:
+            return pid
+    raise AssertionError(f"no {name} process under the runner")
 
 
 def _alive(pid: int) -> bool:
@@ -181,16 +199,20 @@ def test_a_run_accounts_for_every_frame_and_ends_0(ros_domain_id, asset_dir):
     # side on its own): 1 run in 8 idle, 1 in 6 with the other core busy.
     assert counts["poses"] >= 117, stdout
     assert "run: error" not in stderr, stderr
+    assert "run: camera_node reached the end of its source; stopping the other nodes" in stdout
 
 
 @pytest.mark.slow
 def test_an_image_folder_gets_every_image_answered_before_the_run_ends(ros_domain_id, asset_dir):
     # Three images in 0.3 s: the run waits for their poses after the camera's end, even when
     # its own reader matches the pose node only then (it gets them from the history).
+    # The first image can still go while the pose node's reader matches the camera (see
+    # test_a_run_accounts_for_every_frame_and_ends_0): it is then "before its first answer".
     code, stdout, stderr = _finish(_sample_run(asset_dir, dict(os.environ), "media/tf_examples"))
     assert code == 0, stdout + stderr
     counts = _summary(stdout)
-    assert (counts["frames"], counts["poses"], counts["lost"]) == (3, 3, 0), stdout
+    assert (counts["frames"], counts["lost"], counts["in_flight"]) == (3, 0, 0), stdout
+    assert counts["poses"] >= 2 and counts["poses"] + counts["early"] == 3, stdout
 
 
 @pytest.mark.slow
@@ -200,7 +222,8 @@ def test_frames_lost_in_transport_fail_the_run_with_one_line(ros_domain_id, asse
     env = {**os.environ, "FASTDDS_DEFAULT_PROFILES_FILE": str(profile)}
     code, stdout, stderr = _finish(_sample_run(asset_dir, env))
     assert code == 3, stdout + stderr
-    assert "run: exit codes {'camera_node': 0, 'pose_node': 0, 'udp_bridge_node': 0}" in stdout
+    ended = {"camera_node": CAMERA_END_OF_SOURCE, "pose_node": 0, "udp_bridge_node": 0}
+    assert f"run: exit codes {ended}" in stdout, stdout
     counts = _summary(stdout)
     assert counts["frames"] > 0 and counts["lost"] > counts["frames"] // 100, stdout
     errors = [line for line in stderr.splitlines() if line.startswith("run: error:")]
@@ -252,3 +275,77 @@ def test_a_domain_another_run_holds_is_refused(asset_dir):
         f"run: error: ROS_DOMAIN_ID={domain_id} is held by another run or test on this machine "
         f"(process {holder.pid})"
     ), stderr
+
+
+@contextmanager
+def _streaming_run(asset_dir: Path) -> Iterator[subprocess.Popen]:
+    """Run on vtest.avi (80 s) until the first datagram: every node runs; kill it at the end."""
+    receiver = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    receiver.bind(("127.0.0.1", 0))
+    receiver.settimeout(60.0)
+    video = asset_dir / "media/opencv/vtest.avi"
+    port = str(receiver.getsockname()[1])
+    runner = subprocess.Popen(
+        [*RUN, "--source", str(video), "--port", port],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        receiver.recv(65536)
+        yield runner
+    finally:
+        receiver.close()
+        if runner.poll() is None:
+            runner.kill()
+            runner.wait()
+
+
+@pytest.mark.slow
+def test_sigterm_to_the_runner_stops_every_node_and_exits_143(ros_domain_id, asset_dir):
+    with _streaming_run(asset_dir) as runner:
+        runner.send_signal(signal.SIGTERM)
+        code, stdout, stderr = _finish(runner)
+    assert code == 143, stdout + stderr
+    assert "run: SIGTERM, stopping every node (exit code 143)" in stdout, stdout
+    assert "{'camera_node': 0, 'pose_node': 0, 'udp_bridge_node': 0}" in stdout, stdout
+    assert "run: error" not in stderr and "Traceback" not in stderr, stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "node, sent, told, node_code",
+    [
+        ("pose_node", signal.SIGTERM, "was stopped by SIGTERM", 143),
+        ("camera_node", signal.SIGTERM, "was stopped by SIGTERM", 143),
+        ("camera_node", signal.SIGINT, "was stopped (exit code 0: a SIGINT)", 0),
+    ],
+)
+def test_a_node_stopped_by_another_process_fails_the_run(
+    ros_domain_id, asset_dir, node, sent, told, node_code
+):
+    with _streaming_run(asset_dir) as runner:
+        os.kill(_node_pid(runner, node), sent)
+        code, stdout, stderr = _finish(runner)
+    assert code == 5, stdout + stderr
+    errors = [line for line in stderr.splitlines() if line.startswith("run: error:")]
+    assert errors == [
+        f"run: error: {node} {told} from another process, not by this run: find what stops it "
+        "(a kill command, a service manager, the OOM killer in dmesg) and run again; stopping "
+        "the other nodes (exit code 5)"
+    ], stderr
+    assert f"'{node}': {node_code}" in stdout, stdout  # the node's own exit status
+    assert "reached the end of its source" not in stdout + stderr
+    assert "Traceback" not in stderr, stderr
+
+
+@pytest.mark.slow
+def test_a_truncated_video_fails_the_run(ros_domain_id, asset_dir, tmp_path):
+    cut = truncated_mp4(asset_dir / "media/tfjs/pose_1.mp4", tmp_path / "cut.mp4", 0.5)
+    result = subprocess.run(
+        [*RUN, "--source", str(cut), "--port", "9"], capture_output=True, text=True, timeout=180
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "camera_node stopped early: its video file is truncated or damaged" in result.stderr
+    assert "'camera_node': 65" in result.stdout, result.stdout
+    assert "reached the end of its source" not in result.stdout

@@ -166,8 +166,8 @@ def run_graph(lan: netns.Lan, processes: Processes, environment: Environment) ->
     processes.start(
         game, "receiver",
         [sys.executable, "-m", "pose_estimation_ros.udp_receiver", "--port", str(UDP_PORT),
-         "--json"],
-    )  # fmt: skip
+         "--address", game.address, "--sender", pose.address, "--json"],
+    )  # fmt: skip  (the game host's own address, as a user on another machine must give it)
     processes.start(pose, "recorder", [sys.executable, str(RECORDER), environment.image_topic])
     processes.start(
         pose, "udp_bridge_node",

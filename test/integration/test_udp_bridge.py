@@ -17,6 +17,7 @@ from wire_samples import assert_same_frame, sample_frame
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 
 from pose_estimation_ros.core.wire import FrameAssembler, WireHeader, decode_datagram
+from pose_estimation_ros.core.wire.schema import MIN_DATAGRAM_BYTES
 from pose_estimation_ros.msg import PoseArray
 
 pytestmark = pytest.mark.slow
@@ -141,7 +142,10 @@ def test_no_listener_keeps_running_and_logs_once(ros_context, tmp_path):
     [
         ({"mode": "anycast"}, "parameter 'mode' must be one of unicast, multicast, broadcast"),
         ({"mode": "multicast", "multicast_group": "10.1.1.1"}, "is not in 224.0.0.0/4"),
-        ({"max_datagram_bytes": 100}, "max_datagram_bytes out of range. Min: 256"),
+        (
+            {"max_datagram_bytes": MIN_DATAGRAM_BYTES - 1},
+            f"max_datagram_bytes out of range. Min: {MIN_DATAGRAM_BYTES}",
+        ),
     ],
 )
 def test_invalid_parameters_stop_the_node_clearly(ros_domain_id, tmp_path, params, words):

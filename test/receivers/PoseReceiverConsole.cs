@@ -1,6 +1,7 @@
 // Test harness for receivers/unity/PoseReceiver.cs (not part of the Unity package): prints each
 // accepted datagram as a JSON line with the wire format's keys, {"error": ...} for a malformed one.
-//   mono PoseReceiverConsole.exe --port 4900 [--address A] [--multicast-group G --multicast-interface I]
+//   mono PoseReceiverConsole.exe --port 4900 [--address A] [--sender HOST[:PORT]]
+//                                [--multicast-group G --multicast-interface I]
 //   mono PoseReceiverConsole.exe --port 4900 --latest   (poll TryTakeLatest as a Unity Update
 //                                                        would; adds "parts_received")
 //   mono PoseReceiverConsole.exe --stdin-hex    (decode one hex datagram per stdin line)
@@ -127,13 +128,30 @@ static class PoseReceiverConsole
             return 0;
         }
         int port = int.Parse(Option(args, "--port", "4900"), CultureInfo.InvariantCulture);
-        var receiver = new PoseReceiver(port, Option(args, "--address", "0.0.0.0"),
-            Option(args, "--multicast-group", null), Option(args, "--multicast-interface", null));
+        string address = Option(args, "--address", null);
+        var receiver = new PoseReceiver(port, address, Option(args, "--multicast-group", null),
+            Option(args, "--multicast-interface", null), Option(args, "--sender", null));
         bool latest = Array.IndexOf(args, "--latest") >= 0;
         if (!latest) receiver.OnDatagram = frame => Print(ToJson(frame));
         receiver.OnMalformed = error => Print("{\"error\":" + Quote(error) + "}");
-        receiver.Start();
-        Console.Error.WriteLine("listening on port " + port);
+        receiver.OnWarning = warning =>
+        {
+            lock (OutputLock) // not in the middle of a JSON line when both go to one file
+            {
+                Console.Error.WriteLine("warning: " + warning);
+                Console.Error.Flush();
+            }
+        };
+        try
+        {
+            receiver.Start();
+        }
+        catch (PortInUseException error)
+        {
+            Console.Error.WriteLine("PoseReceiverConsole: " + error.Message);
+            return 2;
+        }
+        Console.Error.WriteLine("listening on " + (address ?? "127.0.0.1") + ":" + port);
         Console.Error.Flush();
         while (true)
         {

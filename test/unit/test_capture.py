@@ -12,9 +12,11 @@ import time
 import cv2
 import numpy as np
 import pytest
+from damaged_media import cut_file, truncated_mp4
 
 from pose_estimation_ros.core.assets import resolve
-from pose_estimation_ros.core.capture import SourceError, capture_frames, open_source
+from pose_estimation_ros.core.capture import DamagedVideo, SourceError, capture_frames, open_source
+from pose_estimation_ros.core.capture.sources import check_complete
 from pose_estimation_ros.core.capture.calibration import CalibrationError, load_calibration
 from pose_estimation_ros.core.capture.encoding import ImageBuffer, encode_into
 from pose_estimation_ros.core.capture.timing import Backoff, Pacer
@@ -150,6 +152,60 @@ def test_empty_folder_and_non_video_file(tmp_path):
     (tmp_path / "clip.avi").write_text("not a video")
     with pytest.raises(SourceError, match="cannot open file .*clip.avi"):
         open_source(str(tmp_path / "clip.avi"), ListLog())
+
+
+VIDEO_SUFFIXES = {".mp4", ".avi", ".mkv", ".mov", ".webm"}
+
+
+def test_every_shared_video_decodes_its_declared_frame_count_without_an_alarm(asset_dir):
+    """The measurement behind the tolerance: declared and decoded counts agree exactly."""
+    videos = sorted(p for p in (asset_dir / "media").rglob("*") if p.suffix in VIDEO_SUFFIXES)
+    assert len(videos) >= 2, videos
+    for path in videos:
+        source = open_source(str(path), ListLog())
+        assert source.declared_frames > 0, path
+        decoded = len(frames_of(source))  # DamagedVideo here would be a false alarm
+        assert decoded == source.declared_frames, path
+
+
+@pytest.mark.parametrize("loop", [False, True])
+def test_a_truncated_mp4_is_damaged_on_every_pass(asset_dir, tmp_path, loop):
+    path = truncated_mp4(asset_dir / "media/tfjs/pose_1.mp4", tmp_path / "cut.mp4", 0.5)
+    source = open_source(str(path), ListLog())
+    assert source.declared_frames == 120
+    frames = []
+    stream = capture_frames(source, time.monotonic_ns, threading.Event(), ListLog(), 0, loop)
+    with pytest.raises(DamagedVideo) as raised:
+        for frame in stream:
+            frames.append(frame)
+    assert 0 < raised.value.decoded == len(frames) < 100, "the end, not the start, is cut"
+    assert raised.value.declared == 120
+    assert f"{path} ended after {len(frames)} of the 120 frames it declares" in str(raised.value)
+    assert "truncated" in str(raised.value) and "intact copy" in str(raised.value)
+
+
+def test_a_truncated_avi_is_damaged_and_a_cut_mp4_does_not_open(asset_dir, tmp_path):
+    avi = cut_file(asset_dir / "media/opencv/vtest.avi", tmp_path / "cut.avi", 0.5)
+    with pytest.raises(DamagedVideo, match="of the 795 frames it declares"):
+        frames_of(open_source(str(avi), ListLog()))
+    mp4 = cut_file(asset_dir / "media/tfjs/pose_1.mp4", tmp_path / "cut.mp4", 0.9)  # no index
+    with pytest.raises(SourceError, match="cannot open file .*cut.mp4: .* truncated or damaged"):
+        open_source(str(mp4), ListLog())
+
+
+@pytest.mark.parametrize(
+    "decoded, declared, damaged",
+    [(120, 120, False), (118, 120, False), (117, 120, True), (0, 120, True), (5, 0, False),
+     (788, 795, False), (787, 795, True), (121, 120, False)],
+)
+def test_tolerance_is_one_percent_of_the_declared_count_and_at_least_two(
+    decoded, declared, damaged
+):
+    if damaged:
+        with pytest.raises(DamagedVideo):
+            check_complete("file x.mp4", decoded, declared)
+    else:
+        check_complete("file x.mp4", decoded, declared)
 
 
 class ScriptedClock:

@@ -21,6 +21,7 @@ def test_defaults_infer_in_f32_and_publish_openpose18():
         ({"layout": "body25"}, "coco17, openpose18"),
         ({"backend": "litert"}, "openvino"),
         ({"input_height": 250}, "multiple of 8"),
+        ({"input_height": 1032}, "up to 1024"),
         ({"max_people": 0}, "max_people"),
         ({"paf_min_fraction": 1.5}, "0..1"),
     ],
@@ -28,6 +29,10 @@ def test_defaults_infer_in_f32_and_publish_openpose18():
 def test_bad_options_are_rejected_by_name(options, message):
     with pytest.raises(ValueError, match=message):
         make_options(options)
+
+
+def test_the_tallest_input_height_is_accepted():
+    assert make_options({"input_height": 1024}).input_height == 1024
 
 
 def test_every_openpose_network_is_a_registered_model():

@@ -43,3 +43,36 @@ def test_reader_gaps_splits_missed_frames_with_middleware_times():
     gaps.idle(140 * ms)  # idle from 140 ms on; frames 6..9 (167..267 ms) never came
     assert gaps.missed(10, 333 * ms, 335 * ms) == (1, 3)
     assert gaps.missed(None, None, 400 * ms) == (0, 0)  # a middleware without numbers
+
+
+def test_two_publishers_on_one_topic_are_counted_apart():
+    # Two 10 fps cameras, numbered from 900 and from 1, interleaved; every frame taken.
+    gaps, ms = ReaderGaps(), 1_000_000
+    for k in range(20):
+        now = k * 100 * ms
+        assert gaps.missed(900 + k, now, now + ms, publisher=b"a") == (0, 0)
+        assert gaps.missed(1 + k, now + 50 * ms, now + 51 * ms, publisher=b"b") == (0, 0)
+        gaps.idle(now + 60 * ms)
+    assert gaps.publishers == 2
+    # a's 920 and 921 went missing while the reader was idle (one within the margin).
+    assert gaps.missed(922, 2200 * ms, 2201 * ms, publisher=b"a") == (1, 1)
+
+
+def test_publishers_are_followed_up_to_a_cap_the_longest_unheard_forgotten_first():
+    gaps, ms = ReaderGaps(max_publishers=3), 1_000_000
+    for k, name in enumerate("abcd"):
+        gaps.missed(10, k * ms, k * ms, publisher=name)
+    assert gaps.publishers == 3
+    assert gaps.missed(15, 5 * ms, 5 * ms, publisher="a") == (0, 0)  # forgotten: starts anew
+    assert gaps.missed(15, 6 * ms, 6 * ms, publisher="d") == (4, 0)  # still followed
+
+
+def test_a_publisher_unheard_for_a_while_is_forgotten():
+    gaps, s = ReaderGaps(forget_after_s=10.0), 1_000_000_000
+    gaps.missed(1, 0, 0, publisher="old")
+    gaps.missed(1, 0, 0, publisher="new")
+    gaps.missed(2, 9 * s, 9 * s, publisher="new")
+    assert gaps.publishers == 2
+    gaps.missed(3, 11 * s, 11 * s, publisher="new")
+    assert gaps.publishers == 1
+    assert gaps.missed(50, 12 * s, 12 * s, publisher="old") == (0, 0)  # rejoined: not counted

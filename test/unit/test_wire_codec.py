@@ -1,5 +1,7 @@
 """Wire format v1: encode → decode gives back every field; frames split into whole people."""
 
+import re
+
 import msgpack
 import numpy as np
 import pytest
@@ -8,9 +10,15 @@ from wire_samples import HEADER, assert_same_frame, random_frame, sample_frame
 from pose_estimation_ros.core.wire import (
     FrameAssembler,
     FrameTooLargeError,
+    NonFiniteValueError,
     WireHeader,
     decode_datagram,
     encode_frame,
+)
+from pose_estimation_ros.core.wire.schema import (
+    MAX_FRAME_BYTES,
+    MAX_PEOPLE_PER_FRAME,
+    MIN_DATAGRAM_BYTES,
 )
 
 
@@ -75,9 +83,51 @@ def test_sequence_and_stamp_extremes_round_trip():
 def test_a_person_larger_than_a_datagram_is_refused_clearly():
     frame = random_frame(np.random.default_rng(1), 1, openpose=True)
     with pytest.raises(FrameTooLargeError, match="raise max_datagram_bytes"):
-        encode_frame(frame, HEADER, 300)
+        encode_frame(frame, WireHeader(1, 1, 0, 0, "x" * 100), MIN_DATAGRAM_BYTES)
     long_name = WireHeader(1, 1, 0, 0, "x" * 2000)
     with pytest.raises(FrameTooLargeError, match="frame header alone"):
         encode_frame(frame, long_name, 1200)
-    with pytest.raises(ValueError, match="max_datagram_bytes"):
-        encode_frame(frame, HEADER, 70000)
+    for size in (MIN_DATAGRAM_BYTES - 1, 70000):
+        with pytest.raises(ValueError, match="max_datagram_bytes"):
+            encode_frame(frame, HEADER, size)
+
+
+def test_one_openpose18_person_fits_the_smallest_datagram():
+    """Widest integers everywhere, a 30-character frame_id and a 24-character model."""
+    frame = random_frame(np.random.default_rng(2), 1, openpose=True)
+    frame.model = "m" * 24
+    frame.image_width = frame.image_height = 2**32 - 1
+    frame.people[0].track_id = -(2**31)
+    header = WireHeader(2**32 - 1, 2**32 - 1, -(2**31), 999_999_999, "f" * 30)
+    (datagram,) = encode_frame(frame, header, MIN_DATAGRAM_BYTES)
+    assert len(datagram) <= MIN_DATAGRAM_BYTES == 576 - 20 - 8
+    assert_same_frame(decode_datagram(datagram).frame, frame)
+
+
+@pytest.mark.parametrize(
+    "field, value, words",
+    [
+        ("score", float("nan"), "person 1 score[0] is nan"),
+        ("box", (1.0, float("inf"), 3.0, 4.0), "person 1 box[1] is inf"),
+        ("keypoints", float("-inf"), "person 1 keypoints[4] is -inf"),
+        ("score", 1e39, "person 1 score[0] is inf"),  # finite, but beyond float32
+    ],
+)
+def test_non_finite_values_are_refused_naming_the_field(field, value, words):
+    frame = sample_frame(2)
+    person = frame.people[1]
+    if field == "keypoints":
+        person.keypoints[1, 1] = value
+    else:
+        setattr(person, field, value)
+    with pytest.raises(NonFiniteValueError, match=re.escape(words)):
+        encode_frame(frame, HEADER, 1200)
+
+
+def test_frames_beyond_the_receivers_bounds_are_refused():
+    with pytest.raises(FrameTooLargeError, match="257 people, receivers take at most 256"):
+        crowd = random_frame(np.random.default_rng(3), MAX_PEOPLE_PER_FRAME + 1)
+        encode_frame(crowd, HEADER, 1200)
+    crowd = random_frame(np.random.default_rng(4), 256, openpose=True)
+    with pytest.raises(FrameTooLargeError, match=f"receivers take at most {MAX_FRAME_BYTES}"):
+        encode_frame(crowd, WireHeader(1, 1, 0, 0, "x" * 10000), 11000)

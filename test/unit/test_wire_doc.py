@@ -1,15 +1,19 @@
-"""docs/wire-format.md's worked example is the real encoder's output, byte for byte."""
+"""docs/wire-format.md matches the code: worked example bytes, validation table, bounds."""
 
 import re
 from pathlib import Path
 
 import numpy as np
+import pytest
+from wire_samples import wire_cases
 
 from pose_estimation_ros.core.skeletons import COCO17
 from pose_estimation_ros.core.types import Person, PoseFrame
 from pose_estimation_ros.core.wire import WireHeader, decode_datagram, encode_frame
+from pose_estimation_ros.core.wire import schema
 
-DOC = Path(__file__).resolve().parent.parent.parent / "docs" / "wire-format.md"
+REPO_ROOT = Path(__file__).resolve().parent.parent.parent
+DOC = REPO_ROOT / "docs" / "wire-format.md"
 BYTES_PER_LINE = 16
 
 
@@ -42,3 +46,40 @@ def test_doc_example_bytes_match_the_encoder():
     assert match.group(1) == hex_dump(datagram), "regenerate the example with hex_dump()"
     assert f"{len(datagram)} bytes" in DOC.read_text()
     assert decode_datagram(datagram).frame.people[0].track_id == 3
+
+
+def test_doc_validation_table_is_the_tested_table():
+    """Each row: the case, accept or refuse, and the receivers that cannot tell (lenient)."""
+    text = DOC.read_text().split("<!-- validation-cases -->", 1)[1].split("\n\n", 1)[0]
+    row = r"^\| `([^`]+)` \| (accept|refuse)(?: \(accepted by ([^)]+)\))? \|$"
+    rows = re.findall(row, text, re.M)
+    names = {"C#": "csharp", "JavaScript": "js"}
+    documented = [
+        (name, verdict == "accept", frozenset(names[r] for r in lenient.split(" and ") if r))
+        for name, verdict, lenient in rows
+    ]
+    assert documented == [(c.name, c.accept, c.lenient) for c in wire_cases()]
+
+
+BOUNDS = ["MAX_UDP_PAYLOAD_BYTES", "MAX_PARTS", "MAX_PEOPLE_PER_FRAME", "MAX_FRAME_BYTES",
+          "MAX_NESTING_DEPTH"]  # fmt: skip
+
+
+def camel(name: str) -> str:
+    """Return ``MAX_FRAME_BYTES`` as C# spells it, ``MaxFrameBytes``."""
+    return "".join(word.capitalize() for word in name.split("_"))
+
+
+@pytest.mark.parametrize(
+    "path, pattern",
+    [
+        ("receivers/unity/PoseReceiver.cs", r"public const int {csharp} = ([^;]+);"),
+        ("receivers/js/wire.js", r"export const {python} = ([^;]+);"),
+    ],
+)
+def test_receivers_use_the_schema_bounds(path, pattern):
+    source = (REPO_ROOT / path).read_text()
+    for name in BOUNDS:
+        match = re.search(pattern.format(csharp=camel(name), python=name), source)
+        assert match, f"{path} does not define {name}"
+        assert eval(match.group(1), {}) == getattr(schema, name), f"{path}: {name}"  # noqa: S307

@@ -4,19 +4,22 @@ import random
 
 import numpy as np
 import pytest
-from wire_samples import HEADER, random_frame
+from wire_samples import HEADER, random_frame, sample_frame
 
 from pose_estimation_ros.core.rate_limit import RateLimiter
 from pose_estimation_ros.core.wire import (
     FrameAssembler,
     LatestFrameFilter,
+    PartVerdict,
     WireHeader,
+    WirePart,
     decode_datagram,
     encode_frame,
     is_newer,
     next_sequence,
     sequence_gap,
 )
+from pose_estimation_ros.core.wire.schema import MAX_FRAME_BYTES, MAX_PARTS
 
 LAST = 2**32 - 1
 
@@ -105,3 +108,43 @@ def test_rate_limiter_on_scripted_timestamps():
     assert all(RateLimiter(0.0).allow(t) for t in times)
     with pytest.raises(ValueError):
         RateLimiter(-1.0)
+
+
+def forged_part(
+    part: int, parts: int, people: int, sequence: int = 9, size: int = 500
+) -> WirePart:
+    """Build part ``part`` of frame ``sequence``: ``people`` people, said to be ``size`` bytes."""
+    frame = sample_frame(people)
+    return WirePart(WireHeader(1, sequence, 0, 0, "cam"), part, parts, frame, size)
+
+
+def test_duplicate_parts_add_no_people_and_are_counted():
+    assembler = FrameAssembler()
+    for _ in range(1000):
+        assert assembler.add(forged_part(0, 3, 2)) is None
+    assert assembler.counts == {PartVerdict.ACCEPTED: 1, PartVerdict.DUPLICATE: 999}
+    assert assembler.add(forged_part(2, 3, 2)) is None
+    header, frame = assembler.add(forged_part(1, 3, 2))
+    assert len(frame.people) == 6
+
+
+def test_a_frame_holds_at_most_the_bounds():
+    assembler = FrameAssembler()
+    verdicts = [assembler.offer(forged_part(i, MAX_PARTS, 100)) for i in range(MAX_PARTS)]
+    assert verdicts[:2] == [PartVerdict.ACCEPTED] * 2
+    assert set(verdicts[2:]) == {PartVerdict.TOO_MANY_PEOPLE}  # 300 > 256 people
+    assembler = FrameAssembler()
+    big = [assembler.offer(forged_part(i, MAX_PARTS, 1, size=60000)) for i in range(MAX_PARTS)]
+    held = MAX_FRAME_BYTES // 60000
+    assert big == [PartVerdict.ACCEPTED] * held + [PartVerdict.TOO_MANY_BYTES] * (MAX_PARTS - held)
+
+
+def test_parts_that_disagree_with_their_frame_are_dropped():
+    assembler = FrameAssembler()
+    assert assembler.offer(forged_part(0, 3, 1)) is PartVerdict.ACCEPTED
+    assert assembler.offer(forged_part(1, 4, 1)) is PartVerdict.INCONSISTENT
+    other = forged_part(1, 3, 1)
+    other.header = WireHeader(1, 9, 5, 0, "cam")
+    assert assembler.offer(other) is PartVerdict.INCONSISTENT
+    assert assembler.offer(forged_part(0, 3, 1, sequence=8)) is PartVerdict.STALE
+    assert assembler.offer(forged_part(0, 1, 1, sequence=10)) is PartVerdict.ACCEPTED

@@ -7,6 +7,18 @@ the caller's clock right after each read.
 """
 
 from pose_estimation_ros.core.capture.frames import Frame, capture_frames
-from pose_estimation_ros.core.capture.sources import FrameSource, SourceError, open_source
+from pose_estimation_ros.core.capture.sources import (
+    DamagedVideo,
+    FrameSource,
+    SourceError,
+    open_source,
+)
 
-__all__ = ["Frame", "FrameSource", "SourceError", "capture_frames", "open_source"]
+__all__ = [
+    "DamagedVideo",
+    "Frame",
+    "FrameSource",
+    "SourceError",
+    "capture_frames",
+    "open_source",
+]

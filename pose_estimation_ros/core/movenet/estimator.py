@@ -123,18 +123,29 @@ class SinglePoseEstimator(MoveNetEstimator):
         self._crop_filter.reset()
 
 
+def multipose_input_size(width: int, height: int) -> tuple[int, int, int, int]:
+    """Return MultiPose's ``(resized_w, resized_h, padded_w, padded_h)`` for an image.
+
+    The longer side becomes ``MULTIPOSE_LONG_SIDE`` (aspect kept, at least one
+    pixel a side) and each side is padded to a multiple of
+    ``MULTIPOSE_SIZE_DIVISOR``: never more than 256 x 256, whatever the aspect.
+    """
+    scale = C.MULTIPOSE_LONG_SIDE / max(width, height)
+    resized_w = max(1, round(width * scale))
+    resized_h = max(1, round(height * scale))
+    divisor = C.MULTIPOSE_SIZE_DIVISOR
+    padded_w = -(-resized_w // divisor) * divisor
+    padded_h = -(-resized_h // divisor) * divisor
+    return resized_w, resized_h, padded_w, padded_h
+
+
 class MultiPoseEstimator(MoveNetEstimator):
     """MultiPose Lightning: up to 6 people with boxes, on the frame resized and padded."""
 
     def preprocess(self, image_bgr: np.ndarray) -> tuple[np.ndarray, tuple[float, float]]:
         """Resize (longer side 256, aspect kept), pad right/bottom to multiples of 32."""
         height, width = image_bgr.shape[:2]
-        scale = C.MULTIPOSE_LONG_SIDE / max(width, height)
-        resized_w = max(1, round(width * scale))
-        resized_h = max(1, round(height * scale))
-        divisor = C.MULTIPOSE_SIZE_DIVISOR
-        padded_w = -(-resized_w // divisor) * divisor
-        padded_h = -(-resized_h // divisor) * divisor
+        resized_w, resized_h, padded_w, padded_h = multipose_input_size(width, height)
         resized = cv2.resize(image_bgr, (resized_w, resized_h), interpolation=cv2.INTER_LINEAR)
         padded = np.zeros((1, padded_h, padded_w, 3), dtype=self.runner.input_dtype)
         padded[0, :resized_h, :resized_w] = cv2.cvtColor(resized, cv2.COLOR_BGR2RGB)

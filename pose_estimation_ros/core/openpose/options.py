@@ -12,6 +12,9 @@ from pose_estimation_ros.core.skeletons import LAYOUTS
 
 BACKENDS = ("openvino",)
 INFERENCE_PRECISIONS = ("f32", "bf16", "f16")
+# Tallest network input (px): 4x the networks' own 256 or 368 rows; with the width cap of
+# ``sizing.MAX_INPUT_ASPECT`` the input is at most 1024 x 4096 whatever the image.
+MAX_INPUT_HEIGHT = 1024
 
 
 @dataclass(frozen=True)
@@ -54,8 +57,11 @@ def make_options(options: dict[str, Any]) -> OpenPoseOptions:
             "layout": tuple(LAYOUTS),
         },
     )
-    if merged.input_height < 0 or merged.input_height % STRIDE:
-        raise ValueError(f"OpenPose input_height must be 0 or a positive multiple of {STRIDE}")
+    if not 0 <= merged.input_height <= MAX_INPUT_HEIGHT or merged.input_height % STRIDE:
+        raise ValueError(
+            f"OpenPose input_height must be 0 or a positive multiple of {STRIDE} "
+            f"up to {MAX_INPUT_HEIGHT}"
+        )
     if not 0.0 <= merged.paf_min_fraction <= 1.0:
         raise ValueError("OpenPose paf_min_fraction must be in 0..1")
     if merged.paf_num_samples < 2 or merged.min_parts < 2 or merged.max_people < 1:

@@ -9,6 +9,7 @@ from pose_estimation_ros.core.wire.decode import decode_datagram
 from pose_estimation_ros.core.wire.encode import encode_frame
 from pose_estimation_ros.core.wire.schema import (
     FrameTooLargeError,
+    NonFiniteValueError,
     WireFormatError,
     WireHeader,
     WirePart,
@@ -16,6 +17,7 @@ from pose_estimation_ros.core.wire.schema import (
 from pose_estimation_ros.core.wire.sequence import (
     FrameAssembler,
     LatestFrameFilter,
+    PartVerdict,
     is_newer,
     next_sequence,
     sequence_gap,
@@ -24,7 +26,9 @@ from pose_estimation_ros.core.wire.sequence import (
 __all__ = [
     "FrameAssembler",
     "FrameTooLargeError",
+    "NonFiniteValueError",
     "LatestFrameFilter",
+    "PartVerdict",
     "WireFormatError",
     "WireHeader",
     "WirePart",

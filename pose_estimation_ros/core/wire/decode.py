@@ -3,7 +3,8 @@
 Allocation is bounded: the datagram size is checked first, and msgpack is
 told that no string, array or map can be longer than the datagram itself,
 so a forged length (``array32`` claiming 4 billion items) is refused before
-anything is allocated.
+anything is allocated. Nesting, people per datagram and ``parts`` are bounded
+as ``schema`` says, and every float must stay finite as a float32.
 """
 
 from __future__ import annotations
@@ -17,6 +18,49 @@ import numpy as np
 from pose_estimation_ros.core.skeletons import get_layout
 from pose_estimation_ros.core.types import Person, PoseFrame
 from pose_estimation_ros.core.wire import schema as s
+
+
+# Words for msgpack's exceptions whose own text is empty.
+_MSGPACK_ERRORS = {
+    msgpack.StackError: f"containers nested deeper than {s.MAX_NESTING_DEPTH} levels",
+    msgpack.FormatError: "it holds the unused type byte 0xc1",
+    msgpack.OutOfData: "it ends in the middle of a value",
+}
+
+
+def _msgpack_words(error: Exception) -> str:
+    """Say what is wrong, also when msgpack's exception has no text."""
+    for kind, words in _MSGPACK_ERRORS.items():
+        if isinstance(error, kind):
+            return f"{words} ({error})" if str(error) else words
+    return str(error) or type(error).__name__
+
+
+def _depth(value: Any, limit: int) -> int:
+    """Containers nested in ``value`` (itself included), counting no further than ``limit + 1``."""
+    if isinstance(value, dict):
+        children: Any = value.values()
+    elif isinstance(value, list):
+        children = value
+    else:
+        return 0
+    if limit <= 0:
+        return 1
+    return 1 + max((_depth(child, limit - 1) for child in children), default=0)
+
+
+def _check_nesting(mapping: Mapping[str, Any], known: frozenset[str], level: int) -> None:
+    """Refuse unknown keys whose values nest containers too deep (``mapping`` is at ``level``).
+
+    Known keys need no walk: their values' shapes are checked one by one.
+    """
+    room = s.MAX_NESTING_DEPTH - level
+    for key, value in mapping.items():
+        if key not in known and _depth(value, room) > room:
+            raise s.WireFormatError(
+                f"datagram nests containers deeper than {s.MAX_NESTING_DEPTH} levels "
+                f"(under key {key!r})"
+            )
 
 
 def _unpack(data: bytes) -> Any:
@@ -38,7 +82,8 @@ def _unpack(data: bytes) -> Any:
     except (ValueError, msgpack.UnpackException) as error:
         # msgpack reports truncation, bad type bytes, over-long lengths, bad UTF-8
         # and too-deep nesting as ValueError or UnpackException subclasses.
-        raise s.WireFormatError(f"datagram is not valid msgpack: {error}") from None
+        words = _msgpack_words(error)
+        raise s.WireFormatError(f"datagram is not valid msgpack: {words}") from None
 
 
 def _require(mapping: Mapping[str, Any], key: str, where: str) -> Any:
@@ -74,7 +119,7 @@ def _float(mapping: Mapping[str, Any], key: str, where: str) -> float:
     value = _require(mapping, key, where)
     if not _is_number(value):
         raise s.WireFormatError(f"{where} field {key!r} must be a number, got {value!r}")
-    return float(np.float32(value))
+    return float(_finite(np.asarray([value]), where, key)[0])
 
 
 def _floats(mapping: Mapping[str, Any], key: str, where: str, count: int) -> np.ndarray:
@@ -87,7 +132,19 @@ def _floats(mapping: Mapping[str, Any], key: str, where: str, count: int) -> np.
         )
     if not {type(v) for v in value} <= _NUMBER_TYPES:
         raise s.WireFormatError(f"{where} field {key!r} must hold only numbers")
-    return np.asarray(value, dtype=np.float32)
+    return _finite(np.asarray(value, dtype=np.float64), where, key)
+
+
+def _finite(values: np.ndarray, where: str, key: str) -> np.ndarray:
+    """Return ``values`` as float32; ``WireFormatError`` for NaN, infinities or overflow."""
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow to inf is refused just below
+        converted = values.astype(np.float32)
+    bad = np.flatnonzero(~np.isfinite(converted))
+    if bad.size:
+        raise s.WireFormatError(
+            f"{where} field {key!r} holds {float(values[bad[0]])}: floats must be finite float32"
+        )
+    return converted
 
 
 def _map(value: Any, where: str) -> Mapping[str, Any]:
@@ -98,6 +155,7 @@ def _map(value: Any, where: str) -> Mapping[str, Any]:
 
 def _person(value: Any, where: str, num_keypoints: int) -> Person:
     person = _map(value, where)
+    _check_nesting(person, s.PERSON_KEYS, 3)  # root map, people array, person map
     box = _floats(person, s.KEY_BOX, where, s.BOX_VALUES)
     keypoints = _floats(person, s.KEY_KEYPOINTS, where, s.VALUES_PER_KEYPOINT * num_keypoints)
     return Person(
@@ -118,6 +176,7 @@ def decode_datagram(data: bytes) -> s.WirePart:
         )
     where = "datagram"
     root = _map(_unpack(bytes(data)), where)
+    _check_nesting(root, s.FRAME_KEYS, 1)
     version = _int(root, s.KEY_VERSION, where, 0, s.UINT32_LIMIT - 1)
     if version != s.WIRE_VERSION:
         raise s.WireFormatError(
@@ -138,6 +197,10 @@ def decode_datagram(data: bytes) -> s.WirePart:
     people = _require(root, s.KEY_PEOPLE, where)
     if not isinstance(people, list):
         raise s.WireFormatError("datagram field 'people' must be an array")
+    if len(people) > s.MAX_PEOPLE_PER_FRAME:
+        raise s.WireFormatError(
+            f"datagram holds {len(people)} people, at most {s.MAX_PEOPLE_PER_FRAME}"
+        )
     header = s.WireHeader(
         stream=_int(root, s.KEY_STREAM, where, 0, s.UINT32_LIMIT - 1),
         sequence=_int(root, s.KEY_SEQUENCE, where, 0, s.UINT32_LIMIT - 1),
@@ -152,4 +215,4 @@ def decode_datagram(data: bytes) -> s.WirePart:
         image_height=_int(root, s.KEY_HEIGHT, where, 0, s.UINT32_LIMIT - 1),
         people=[_person(p, f"people[{i}]", num_keypoints) for i, p in enumerate(people)],
     )
-    return s.WirePart(header=header, part=part, parts=parts, frame=frame)
+    return s.WirePart(header=header, part=part, parts=parts, frame=frame, datagram_bytes=len(data))

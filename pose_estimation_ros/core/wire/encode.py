@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import msgpack
+import numpy as np
 
 from pose_estimation_ros.core.types import Person, PoseFrame
 from pose_estimation_ros.core.wire import schema as s
@@ -16,13 +17,28 @@ def _packer() -> msgpack.Packer:
     return msgpack.Packer(use_single_float=True, use_bin_type=True)
 
 
-def _pack_person(packer: msgpack.Packer, person: Person) -> bytes:
+def _finite_float32(values: object, where: str) -> np.ndarray:
+    """Return ``values`` as flat float32; ``NonFiniteValueError`` naming ``where`` otherwise."""
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow to inf is refused just below
+        array = np.asarray(values, dtype=np.float64).astype(np.float32).ravel()
+    bad = np.flatnonzero(~np.isfinite(array))
+    if bad.size:
+        raise s.NonFiniteValueError(
+            f"{where}[{bad[0]}] is {array[bad[0]]} (NaN, infinite or beyond float32); "
+            f"the wire format carries finite floats only"
+        )
+    return array
+
+
+def _pack_person(packer: msgpack.Packer, person: Person, index: int) -> bytes:
+    where = f"person {index}"
+    (score,) = _finite_float32([person.score], f"{where} score")
     return packer.pack(
         {
             s.KEY_ID: int(person.track_id),
-            s.KEY_SCORE: float(person.score),
-            s.KEY_BOX: [float(v) for v in person.box],
-            s.KEY_KEYPOINTS: person.keypoints.astype("float32").ravel().tolist(),
+            s.KEY_SCORE: float(score),
+            s.KEY_BOX: _finite_float32(person.box, f"{where} box").tolist(),
+            s.KEY_KEYPOINTS: _finite_float32(person.keypoints, f"{where} keypoints").tolist(),
         }
     )
 
@@ -69,12 +85,18 @@ def encode_frame(frame: PoseFrame, header: s.WireHeader, max_datagram_bytes: int
 
     Each datagram holds the whole header and whole people, so a receiver can
     use any part on its own. A frame without people is one datagram.
-    ``FrameTooLargeError`` when the header or one person does not fit.
+    ``FrameTooLargeError`` when the header or one person does not fit or the frame
+    exceeds the receivers' bounds, ``NonFiniteValueError`` for NaN or an infinity.
     """
     if not s.MIN_DATAGRAM_BYTES <= max_datagram_bytes <= s.MAX_UDP_PAYLOAD_BYTES:
         raise ValueError(
             f"max_datagram_bytes must be in {s.MIN_DATAGRAM_BYTES}..{s.MAX_UDP_PAYLOAD_BYTES}, "
             f"got {max_datagram_bytes}"
+        )
+    if len(frame.people) > s.MAX_PEOPLE_PER_FRAME:
+        raise s.FrameTooLargeError(
+            f"frame has {len(frame.people)} people, receivers take at most "
+            f"{s.MAX_PEOPLE_PER_FRAME}"
         )
     packer = _packer()
     fields = _header_fields(frame, header)
@@ -89,11 +111,10 @@ def encode_frame(frame: PoseFrame, header: s.WireHeader, max_datagram_bytes: int
             f"the frame header alone takes {fixed} bytes, more than max_datagram_bytes "
             f"({max_datagram_bytes}); shorten frame_id/model or raise max_datagram_bytes"
         )
-    groups = _group_people([_pack_person(packer, p) for p in frame.people], budget)
-    if len(groups) > s.MAX_PARTS:
-        raise s.FrameTooLargeError(f"frame needs {len(groups)} parts, at most {s.MAX_PARTS}")
+    people = [_pack_person(packer, p, i) for i, p in enumerate(frame.people)]
+    groups = _group_people(people, budget)
     part_key, parts_key, people_key = keys
-    return [
+    datagrams = [
         b"".join(
             [
                 map_header,
@@ -106,3 +127,10 @@ def encode_frame(frame: PoseFrame, header: s.WireHeader, max_datagram_bytes: int
         )
         for index, group in enumerate(groups)
     ]
+    total = sum(map(len, datagrams))
+    if total > s.MAX_FRAME_BYTES:
+        raise s.FrameTooLargeError(
+            f"frame takes {total} bytes in {len(datagrams)} datagrams, receivers take at most "
+            f"{s.MAX_FRAME_BYTES}; shorten frame_id/model"
+        )
+    return datagrams

@@ -14,8 +14,16 @@ from pose_estimation_ros.core.types import PoseFrame
 
 WIRE_VERSION = 1
 MAX_UDP_PAYLOAD_BYTES = 65507  # IPv4: 65535 - 20 (IP header) - 8 (UDP header)
-MIN_DATAGRAM_BYTES = 256
-MAX_PARTS = 65535
+# IPv4's minimum reassembly size (576) less the IP (20) and UDP (8) headers: every IPv4 host
+# takes it, and one openpose18 person with a 30-character frame_id and a 24-character model fits.
+MIN_DATAGRAM_BYTES = 576 - 20 - 8
+
+# Receiver bounds (docs/wire-format.md, "Bounds"); the C# and JavaScript receivers use the same
+# numbers. The bridge never sends a frame beyond them: its encoder refuses such a frame.
+MAX_PEOPLE_PER_FRAME = 256  # product limit: people in one frame, all parts together
+MAX_PARTS = MAX_PEOPLE_PER_FRAME  # every part holds at least one person (or is a frame's only)
+MAX_FRAME_BYTES = 1 << 20  # datagram bytes of one frame, all parts together
+MAX_NESTING_DEPTH = 16  # msgpack containers inside each other, the root map included
 VALUES_PER_KEYPOINT = 3  # x, y, score
 BOX_VALUES = 4  # x_min, y_min, x_max, y_max
 UINT32_LIMIT = 1 << 32
@@ -44,13 +52,26 @@ KEY_SCORE = "score"
 KEY_BOX = "box"
 KEY_KEYPOINTS = "keypoints"
 
+FRAME_KEYS = frozenset(
+    {
+        KEY_VERSION, KEY_STREAM, KEY_SEQUENCE, KEY_PART, KEY_PARTS, KEY_STAMP_SEC,
+        KEY_STAMP_NANOSEC, KEY_FRAME_ID, KEY_WIDTH, KEY_HEIGHT, KEY_MODEL, KEY_LAYOUT,
+        KEY_NUM_KEYPOINTS, KEY_PEOPLE,
+    }
+)  # fmt: skip
+PERSON_KEYS = frozenset({KEY_ID, KEY_SCORE, KEY_BOX, KEY_KEYPOINTS})
+
 
 class WireFormatError(ValueError):
     """A datagram is not a valid wire format v1 datagram; the message says what is wrong."""
 
 
 class FrameTooLargeError(ValueError):
-    """A frame cannot be split into datagrams of the allowed size (one person alone is larger)."""
+    """A frame cannot be split into datagrams of the allowed size, or exceeds the bounds."""
+
+
+class NonFiniteValueError(ValueError):
+    """A frame holds NaN or an infinity (or a value beyond float32), which the format forbids."""
 
 
 @dataclass(frozen=True)
@@ -78,3 +99,4 @@ class WirePart:
     part: int
     parts: int
     frame: PoseFrame
+    datagram_bytes: int = 0  # size of the datagram it came in (bounds the bytes held)
