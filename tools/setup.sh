@@ -10,7 +10,7 @@ VENV=${VENV:-.venv}
 PYTHON=${PYTHON:-python3}
 WITH_TENSORFLOW=${WITH_TENSORFLOW:-0}   # 1: also the optional TensorFlow backend (heavy)
 
-requirements=(requirements/ros.txt requirements/runtime.txt requirements/test.txt)
+requirements=(requirements/ros.txt requirements/runtime.txt requirements/test.txt requirements/eval.txt)
 no_deps_requirements=()
 if [ "$WITH_TENSORFLOW" = 1 ]; then
   requirements+=(requirements/tensorflow.txt)
