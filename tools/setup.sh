@@ -11,7 +11,8 @@ PYTHON=${PYTHON:-python3}
 WITH_TENSORFLOW=${WITH_TENSORFLOW:-0}   # 1: also the optional TensorFlow backend (heavy)
 
 requirements=(requirements/ros.txt requirements/runtime.txt requirements/test.txt requirements/eval.txt)
-no_deps_requirements=()
+# Open Model Zoo's model API pins an old OpenVINO: no deps for it (requirements/omz-nodeps.txt).
+no_deps_requirements=(requirements/omz-nodeps.txt)
 if [ "$WITH_TENSORFLOW" = 1 ]; then
   requirements+=(requirements/tensorflow.txt)
   # tensorflow-hub and tf-keras would pull the GPU `tensorflow` package: no deps for them.

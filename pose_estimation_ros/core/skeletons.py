@@ -123,3 +123,20 @@ def get_layout(name: str) -> Layout:
         raise ValueError(
             f"unknown keypoint layout {name!r}; known layouts: {', '.join(sorted(LAYOUTS))}"
         ) from None
+
+
+_LEFT_PREFIX, _RIGHT_PREFIX = "left_", "right_"
+
+
+def mirror_order(layout: Layout) -> list[int]:
+    """Return, for each keypoint, the index of its mirror twin (itself when it has no side)."""
+    names = layout.keypoint_names
+
+    def twin(name: str) -> str:
+        if name.startswith(_LEFT_PREFIX):
+            return _RIGHT_PREFIX + name[len(_LEFT_PREFIX):]
+        if name.startswith(_RIGHT_PREFIX):
+            return _LEFT_PREFIX + name[len(_RIGHT_PREFIX):]
+        return name
+
+    return [names.index(twin(name)) for name in names]

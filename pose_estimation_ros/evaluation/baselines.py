@@ -11,6 +11,10 @@ Neither carries anything from one image to the next. Inference goes through
 runtime options as the evaluated pipeline. Each pose is reported with the
 pipeline's person score (``decode.pose_score``); like the pipeline, a pose
 with no keypoint above 0.2 is not reported.
+
+For an OpenPose IR model (hpe-0001) the baseline is instead Open Model Zoo's
+own model wrapper and ``OpenPoseDecoder`` (``omz_openpose``,
+``evaluation/omz_openpose.py``), with the same runtime options, no state.
 """
 
 from __future__ import annotations
@@ -20,20 +24,31 @@ from typing import Any
 import cv2
 import numpy as np
 
+from pose_estimation_ros.core.assets import resolve
 from pose_estimation_ros.core.movenet.constants import MIN_CROP_KEYPOINT_SCORE
 from pose_estimation_ros.core.movenet.constants import SINGLEPOSE_INPUT_SIZE
 from pose_estimation_ros.core.movenet.decode import decode_singlepose, pose_score
 from pose_estimation_ros.core.movenet.estimator import load_runner
 from pose_estimation_ros.core.movenet.options import make_options
+from pose_estimation_ros.core.openpose.options import make_options as openpose_options
 from pose_estimation_ros.core.runtimes import ModelRunner
 from pose_estimation_ros.core.skeletons import COCO17
 from pose_estimation_ros.core.types import Person, box_around
 from pose_estimation_ros.evaluation import tutorial_crop as tc
+from pose_estimation_ros.evaluation.omz_openpose import OmzOpenPose
 from pose_estimation_ros.evaluation.tutorial_resize import resize_with_pad, unpad_points
 
 RUNTIME_OPTIONS = ("model_path", "precision", "backend", "threads", "inference_precision")
 DEFAULT_SINGLEPOSE = "movenet_lightning"
 BASELINES = ("single_pass", "two_pass")
+OMZ_BASELINE = "omz_openpose"
+OMZ_MODELS = ("openpose_hpe0001",)  # the IR the OMZ wrapper was written for
+OMZ_RUNTIME_OPTIONS = ("backend", "threads", "inference_precision")
+
+
+def baseline_names(model: str) -> tuple[str, ...]:
+    """Name the baselines ``--baselines`` runs for ``model``."""
+    return (OMZ_BASELINE,) if model in OMZ_MODELS else BASELINES
 
 
 def baseline_model(model: str) -> str:
@@ -89,8 +104,19 @@ class TutorialMoveNet:
         return tc.to_image_coordinates(self._infer(crop)[:, [1, 0, 2]], region)
 
 
-def build_baseline(name: str, model: str, options: dict[str, Any]) -> TutorialMoveNet:
+def build_omz(model: str, options: dict[str, Any]) -> OmzOpenPose:
+    """Build OMZ's wrapper and decoder on ``model``'s IR with the runtime ``options``."""
+    merged = openpose_options({k: v for k, v in options.items() if k in OMZ_RUNTIME_OPTIONS})
+    path = options.get("model_path") or str(resolve(model))
+    return OmzOpenPose(model, str(path), merged)
+
+
+def build_baseline(
+    name: str, model: str, options: dict[str, Any]
+) -> TutorialMoveNet | OmzOpenPose:
     """Build baseline ``name`` on ``baseline_model(model)`` with the runtime ``options``."""
+    if name == OMZ_BASELINE:
+        return build_omz(model, options)
     single = baseline_model(model)
     # model_path names the pipeline's weights: the baselines keep them only for that same model.
     kept = RUNTIME_OPTIONS if single == model else RUNTIME_OPTIONS[1:]

@@ -14,7 +14,7 @@ from pose_estimation_ros.core.assets import AssetError
 from pose_estimation_ros.core.capture.sources import IMAGE_FPS
 from pose_estimation_ros.core.estimator import create_estimator
 from pose_estimation_ros.core.runtimes import BackendNotInstalled
-from pose_estimation_ros.evaluation.baselines import BASELINES, build_baseline
+from pose_estimation_ros.evaluation.baselines import baseline_names, build_baseline
 from pose_estimation_ros.evaluation.coco_score import CocoScore, load_ground_truth, score_keypoints
 from pose_estimation_ros.evaluation.dataset import EvalImage, annotated_images, folder_images
 from pose_estimation_ros.evaluation.node_params import estimator_options, resolve_parameters
@@ -56,7 +56,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--baselines",
         action="store_true",
         help="also score plain MoveNet SinglePose: one full-frame pass and the TF Hub "
-        "tutorial's two-pass crop",
+        "tutorial's two-pass crop; for openpose_hpe0001, Open Model Zoo's model wrapper "
+        "and OpenPoseDecoder",
     )
     parser.add_argument(
         "--fps",
@@ -91,7 +92,7 @@ def evaluate(args: argparse.Namespace) -> list[Evaluated]:
     if args.baselines:
         estimators += [
             (name, lambda name=name: build_baseline(name, values["model"], options))
-            for name in BASELINES
+            for name in baseline_names(values["model"])
         ]
     evaluated = []
     for name, build in estimators:

@@ -56,6 +56,7 @@ from pose_estimation_ros.core.movenet.constants import (
 from pose_estimation_ros.core.openpose.options import MAX_INPUT_HEIGHT, OpenPoseOptions
 from pose_estimation_ros.core.rate_limit import RateLimiter
 from pose_estimation_ros.core.runtimes import BACKENDS, BackendNotInstalled
+from pose_estimation_ros.core.scene_cut import DEFAULT_MAX_GAP_S, DEFAULT_THRESHOLD
 from pose_estimation_ros.core.sequence_gaps import ReaderGaps
 from pose_estimation_ros.core.skeletons import LAYOUTS
 from pose_estimation_ros.core.types import PoseFrame
@@ -147,6 +148,42 @@ PARAMS = (
         read_only=True,
     ),
     ParamSpec("smart_crop", True, "single-pose models: crop around the last pose", read_only=True),
+    ParamSpec(
+        "refine_crop",
+        True,
+        "single-pose, fresh frame (first, after a cut, person lost): read again a crop "
+        "around the person the whole-frame pass found",
+        read_only=True,
+    ),
+    ParamSpec(
+        "flip_average",
+        True,
+        "also read the mirrored image and average, on a fresh frame only (MoveNet "
+        "single-pose: the crop; OpenPose: heatmaps and PAFs)",
+        read_only=True,
+    ),
+    ParamSpec(
+        "scene_cut",
+        True,
+        "drop the crop, tracks and smoothing on a frame unrelated to the last",
+        read_only=True,
+    ),
+    ParamSpec(
+        "scene_cut_threshold",
+        DEFAULT_THRESHOLD,
+        "thumbnail difference above which a frame is a cut (0 same, ~1 unrelated)",
+        0.01,
+        10.0,
+        read_only=True,
+    ),
+    ParamSpec(
+        "scene_cut_max_gap_s",
+        DEFAULT_MAX_GAP_S,
+        "a longer gap between image stamps (s) is a cut",
+        0.001,
+        3600.0,
+        read_only=True,
+    ),
     ParamSpec("tracking", True, "give people persistent ids across frames", read_only=True),
     ParamSpec(
         "tracker_type",

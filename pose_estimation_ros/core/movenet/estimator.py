@@ -5,11 +5,21 @@ so they can be timed: ``preprocess`` (crop or resize to the model input),
 ``infer`` (the runner), ``decode`` (map to source pixels); the pipeline then
 tracks and smooths, and ``end_frame`` picks the next crop from the smoothed
 keypoints.
+
+SinglePose on a fresh frame (the first, or after a scene cut or a frame with
+nobody: no crop carried over) reads the whole frame, then, as the TF Hub
+tutorial's cropping algorithm does within one image, reads again the crop
+around the person that pass found (``refine_crop``), and that crop mirrored
+(``flip_average``). ``decode`` runs these extra passes, since they depend on
+the first pass's keypoints; a frame read through the carried crop gets one
+pass, unless that pass loses the torso, when the frame is read afresh.
+See docs/pose_node.md, "Photos, video and scene cuts".
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,12 +36,14 @@ from pose_estimation_ros.core.movenet.crop import (
     next_crop_region,
     snap,
     to_source_pixels,
+    torso_visible,
 )
-from pose_estimation_ros.core.movenet.decode import decode_multipose, decode_singlepose
+from pose_estimation_ros.core.movenet.decode import decode_multipose, decode_singlepose, pose_score
+from pose_estimation_ros.core.movenet.flip import average_poses, unmirror
 from pose_estimation_ros.core.movenet.options import MoveNetOptions, asset_name, make_options
 from pose_estimation_ros.core.options import field_names
 from pose_estimation_ros.core.runtimes import ModelRunner, create_runner
-from pose_estimation_ros.core.skeletons import COCO17
+from pose_estimation_ros.core.skeletons import COCO17, mirror_order
 from pose_estimation_ros.core.types import Person, box_around
 
 _LOG = logging.getLogger(__name__)
@@ -72,6 +84,15 @@ class MoveNetEstimator:
         """Forget state carried between frames (nothing by default)."""
 
 
+@dataclass(frozen=True)
+class FramePass:
+    """What SinglePose ``decode`` needs: the region read, the frame, whether it is fresh."""
+
+    region: CropRegion
+    image_bgr: np.ndarray
+    fresh: bool  # no crop carried over: the whole frame was read
+
+
 class SinglePoseEstimator(MoveNetEstimator):
     """Lightning or Thunder: one person, on a centred square crop or the smart crop."""
 
@@ -83,25 +104,83 @@ class SinglePoseEstimator(MoveNetEstimator):
         self.input_size = input_size
         self._crop: CropRegion | None = None
         self._crop_filter = LowPassFilter(C.CROP_FILTER_ALPHA)
+        self._mirror = mirror_order(self.layout)
 
-    def preprocess(self, image_bgr: np.ndarray) -> tuple[np.ndarray, CropRegion]:
+    def preprocess(self, image_bgr: np.ndarray) -> tuple[np.ndarray, FramePass]:
         """Crop (last smart crop, else the full frame padded to a centred square) and resize."""
         height, width = image_bgr.shape[:2]
         region = snap(self._crop or full_frame_region(width, height))
-        crop = crop_and_resize(image_bgr, region, self.input_size)
-        rgb = cv2.cvtColor(crop, cv2.COLOR_BGR2RGB)
-        return rgb[np.newaxis].astype(self.runner.input_dtype, copy=False), region
+        return self._model_input(image_bgr, region), FramePass(
+            region, image_bgr, self._crop is None
+        )
 
     def decode(
-        self, outputs: list[np.ndarray], context: CropRegion, width: int, height: int
+        self, outputs: list[np.ndarray], context: FramePass, width: int, height: int
     ) -> list[Person]:
         """One person in source pixels, or nobody when no keypoint is confident."""
-        raw = decode_singlepose(outputs[0])
-        if raw.score == 0.0:
+        region = context.region
+        normalised = decode_singlepose(outputs[0]).keypoints
+        if self._needs_fresh_read(context, normalised):
+            region, normalised = self._fresh_read(context, region, normalised)
+        score = pose_score(normalised)
+        if score == 0.0:
             return []
-        keypoints = raw.keypoints  # decode's own array: mapped in place
-        keypoints[:, :2] = to_source_pixels(keypoints[:, :2], context)
-        return [Person(keypoints, raw.score, box_around(keypoints, C.MIN_CROP_KEYPOINT_SCORE))]
+        keypoints = normalised  # decode's own array: mapped in place
+        keypoints[:, :2] = to_source_pixels(keypoints[:, :2], region)
+        return [Person(keypoints, score, box_around(keypoints, C.MIN_CROP_KEYPOINT_SCORE))]
+
+    def _needs_fresh_read(self, context: FramePass, normalised: np.ndarray) -> bool:
+        """Refine a fresh frame; re-read one whose carried crop (not the whole) lost the torso."""
+        if not (self.options.smart_crop and self.options.refine_crop):
+            return False
+        if context.fresh:
+            return True
+        height, width = context.image_bgr.shape[:2]
+        whole = context.region == snap(full_frame_region(width, height))
+        return not whole and not torso_visible(normalised)
+
+    def _fresh_read(
+        self, context: FramePass, region: CropRegion, normalised: np.ndarray
+    ) -> tuple[CropRegion, np.ndarray]:
+        """Whole frame (unless just read), then the crop it finds, straight and mirrored.
+
+        Without a torso in the whole frame there is no crop: the whole frame is
+        read mirrored instead, unless nobody was found at all (one pass).
+        """
+        image = context.image_bgr
+        height, width = image.shape[:2]
+        if not context.fresh:
+            region = snap(full_frame_region(width, height))
+            normalised = self._read(image, region)
+        if torso_visible(normalised):
+            pixels = normalised.copy()
+            pixels[:, :2] = to_source_pixels(pixels[:, :2], region)
+            crop = snap(next_crop_region(pixels, width, height))  # whole frame: a big person
+            if crop != region:
+                region, normalised = crop, self._read(image, crop)
+        elif pose_score(normalised) == 0.0:
+            return region, normalised
+        if self.options.flip_average:
+            normalised = average_poses(normalised, self._read(image, region, mirrored=True))
+        return region, normalised
+
+    def _read(
+        self, image_bgr: np.ndarray, region: CropRegion, mirrored: bool = False
+    ) -> np.ndarray:
+        """Run one inference on ``region``: ``(17, 3)`` x, y, score normalised to it."""
+        outputs = self.infer(self._model_input(image_bgr, region, mirrored))
+        keypoints = decode_singlepose(outputs[0]).keypoints
+        return unmirror(keypoints, self._mirror) if mirrored else keypoints
+
+    def _model_input(
+        self, image_bgr: np.ndarray, region: CropRegion, mirrored: bool = False
+    ) -> np.ndarray:
+        """Resize the ``snap``-ped ``region`` to the input square, RGB, optionally mirrored."""
+        crop = crop_and_resize(image_bgr, region, self.input_size)
+        if mirrored:
+            crop = cv2.flip(crop, 1)
+        rgb = cv2.cvtColor(crop, cv2.COLOR_BGR2RGB)
+        return rgb[np.newaxis].astype(self.runner.input_dtype, copy=False)
 
     def end_frame(self, people: list[Person], width: int, height: int) -> None:
         """Box the smoothed keypoints, choose the next crop from them; full frame when nobody."""

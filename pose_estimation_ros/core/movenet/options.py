@@ -27,6 +27,8 @@ class MoveNetOptions:
     threads: int = 0  # 0: the runtime chooses
     inference_precision: str = "f32"  # OpenVINO INFERENCE_PRECISION_HINT
     smart_crop: bool = True  # SinglePose: crop around the last pose
+    refine_crop: bool = True  # SinglePose, fresh frame: read again a crop around the person
+    flip_average: bool = True  # SinglePose, fresh frame: also read the mirrored crop, average
     min_person_score: float = 0.2  # MultiPose: people scored lower are dropped
 
 

@@ -33,6 +33,7 @@ class OpenPoseOptions:
     min_parts: int = 4  # people with fewer keypoints are dropped
     max_people: int = 20  # at most this many people (the highest scored) per image
     layout: str = "openpose18"  # or coco17: COCO's 17 keypoints, without the neck
+    flip_average: bool = True  # also run the mirrored input; average heatmaps and PAFs
 
     @property
     def grouping(self) -> GroupingParams:

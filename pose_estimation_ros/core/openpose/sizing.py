@@ -4,10 +4,9 @@ The image is scaled to the network's input height, pasted at the top-left
 of an input whose width is the scaled width rounded up to a multiple of
 ``INPUT_WIDTH_STEP`` (16 px: the network, reshaped to that width, wastes at
 most 15 columns), and the rest is padded with black. The network is compiled
-again for each new input shape, and the runtime keeps about 1 MB for every
-shape a process has seen: the 16-px steps and the width cap below allow at
-most ``input_height / 4`` shapes (64 for hpe-0001, 92 for tf-pose) in a
-process's life. An image wider than ``MAX_INPUT_ASPECT``
+once with a dynamic width (``estimator.py``); the 16-px steps and the width
+cap below allow at most ``input_height / 4`` input shapes (64 for hpe-0001,
+92 for tf-pose). An image wider than ``MAX_INPUT_ASPECT``
 times its height would make the input (and the network's memory) grow
 without bound, so the input width is capped at ``MAX_INPUT_ASPECT`` times
 the input height: such an image is scaled by width instead and padded at the
