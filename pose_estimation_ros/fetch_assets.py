@@ -1,5 +1,6 @@
 """``fetch_assets``: list the known assets, or resolve (and download) them ahead of time.
 
+Downloads go to the cache and are kept only when their sha256 matches the registry's.
 Run once on a machine with internet before going offline, e.g. on a robot:
 ``ros2 run pose_estimation_ros fetch_assets movenet_thunder_int8``.
 """
@@ -22,7 +23,10 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 where = str(assets.resolve(name, allow_download=False))
             except assets.AssetError:
-                where = "not present (fetch_assets " + name + ")"
+                if all(f.downloadable for f in asset.files):
+                    where = f"not present (fetch_assets {name} downloads it)"
+                else:
+                    where = "not present (no checksum registered: place it by hand)"
             print(f"{name:40s} {asset.description}\n{'':40s} {where}")
         return 0
     status = 0

@@ -7,29 +7,27 @@ looks for the asset's files, in order, in
    (``os.pathsep``-separated; tests and CI point it at ``../shared/assets``),
 2. the user cache directory (``~/.cache/pose_estimation_ros`` on Linux),
 
-each laid out like the upstream mirror (``models/movenet/<file>``). When the
-files are still missing and downloads are allowed, the official file is
-downloaded into the cache with a progress bar, its sha256 checked, and only
-then moved into place. Offline, the error names the asset, every place looked
-at and how to supply it.
+each laid out like the upstream mirror (``models/movenet/<file>``). A file found there is
+checked against its registered sha256. When files are still missing and downloads are allowed,
+``pooch`` downloads each official file into the cache and moves it into place only once its
+sha256 matches. Only files with a registered sha256 are ever downloaded: the others (no
+checksum could be verified for them yet) must be placed by hand. Otherwise the error names
+the asset, every place looked at and how to supply it.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
-import tempfile
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
+import pooch
 
 ASSET_PATH_ENV = "POSE_ESTIMATION_ROS_ASSET_PATH"
 CACHE_DIR_ENV = "POSE_ESTIMATION_ROS_CACHE_DIR"
 OFFLINE_ENV = "POSE_ESTIMATION_ROS_OFFLINE"
-_CHUNK_BYTES = 1 << 20
+_TIMEOUT_S = 30
 
 
 class AssetError(RuntimeError):
@@ -38,12 +36,20 @@ class AssetError(RuntimeError):
 
 @dataclass(frozen=True)
 class AssetFile:
-    """One file of an asset: where it lies under a search directory and where it comes from."""
+    """One file of an asset: its path under a search directory, its official URL, its sha256.
+
+    ``sha256`` is None only for files whose checksum could not be verified: those are never
+    downloaded, only found where the user put them.
+    """
 
     relative_path: str
     url: str
     sha256: str | None = None
-    size: int | None = None
+
+    @property
+    def downloadable(self) -> bool:
+        """Whether ``resolve`` may download this file (only with a known checksum)."""
+        return self.sha256 is not None
 
 
 @dataclass(frozen=True)
@@ -64,21 +70,23 @@ _HPE_DIR = "models/openpose/human-pose-estimation-0001/FP16-INT8"
 _TF_POSE = "https://github.com/ildoonet/tf-pose-estimation/raw/master/models/graph"
 
 
+def _one_file(name: str, description: str, path: str, url: str, sha256: str | None) -> Asset:
+    return Asset(name, description, (AssetFile(path, url, sha256),))
+
+
 def _movenet(
-    variant: str,
-    file_name: str,
-    url_tail: str,
-    description: str,
-    sha256: str | None = None,
-    size: int | None = None,
+    name: str, file_name: str, url_tail: str, description: str, sha256: str | None = None
 ) -> Asset:
-    return Asset(
-        variant,
-        description,
-        (AssetFile(f"models/movenet/{file_name}", f"{_TFHUB_LITE}/{url_tail}", sha256, size),),
-    )
+    path, url = f"models/movenet/{file_name}", f"{_TFHUB_LITE}/{url_tail}"
+    return _one_file(name, description, path, url, sha256)
 
 
+def _tf_pose(name: str, graph: str, description: str, sha256: str | None = None) -> Asset:
+    path = f"models/openpose/tf-pose-{graph}/graph_opt.pb"
+    return _one_file(name, description, path, f"{_TF_POSE}/{graph}/graph_opt.pb", sha256)
+
+
+# sha256 values: those of ../shared/assets (MANIFEST.md), checked by test/unit/test_assets.py.
 REGISTRY: dict[str, Asset] = {
     asset.name: asset
     for asset in (
@@ -88,7 +96,6 @@ REGISTRY: dict[str, Asset] = {
             "singlepose/lightning/tflite/int8/4.tflite",
             "MoveNet SinglePose Lightning v4, int8 TFLite (192x192 input)",
             "cd7cc22fa946e5d146a7b98d496853e1923e22828d3972d579973f27f91bb105",
-            2894840,
         ),
         _movenet(
             "movenet_lightning_fp16",
@@ -127,82 +134,62 @@ REGISTRY: dict[str, Asset] = {
                     f"{_HPE_DIR}/human-pose-estimation-0001.bin",
                     f"{_OMZ}.bin",
                     "fc7e9dde0f4a34876cfbbd266388a59526a8c8c1bc9394ce4827b7a007d20f82",
-                    4170036,
                 ),
             ),
         ),
-        Asset(
+        _tf_pose(
             "openpose_tfpose_mobilenet_v2_small",
+            "mobilenet_v2_small",
             "tf-pose-estimation OpenPose on MobileNet-v2 (small), frozen TF graph",
-            (
-                AssetFile(
-                    "models/openpose/tf-pose-mobilenet_v2_small/graph_opt.pb",
-                    f"{_TF_POSE}/mobilenet_v2_small/graph_opt.pb",
-                    "428a9d6e7bfc0319e1ce4de8c0191a9111cd281bea6ae2b496fd42c92d574160",
-                ),
-            ),
+            "428a9d6e7bfc0319e1ce4de8c0191a9111cd281bea6ae2b496fd42c92d574160",
         ),
-        Asset(
+        _tf_pose(
             "openpose_tfpose_mobilenet_thin",
+            "mobilenet_thin",
             "tf-pose-estimation OpenPose on MobileNet (thin), frozen TF graph",
-            (
-                AssetFile(
-                    "models/openpose/tf-pose-mobilenet_thin/graph_opt.pb",
-                    f"{_TF_POSE}/mobilenet_thin/graph_opt.pb",
-                ),
-            ),
         ),
-        Asset(
+        _one_file(
             "openpose_tfpose_cmu",
             "tf-pose-estimation OpenPose on VGG (CMU's original), frozen TF graph, about 200 MB; "
             "the official link is a Mediafire page: download graph_opt.pb from it by hand",
-            (
-                AssetFile(
-                    "models/openpose/tf-pose-cmu/graph_opt.pb",
-                    "http://www.mediafire.com/file/qlzzr20mpocnpa3/graph_opt.pb",
-                ),
-            ),
+            "models/openpose/tf-pose-cmu/graph_opt.pb",
+            "http://www.mediafire.com/file/qlzzr20mpocnpa3/graph_opt.pb",
+            None,
         ),
-        Asset(
+        _one_file(
             "vtest_video",
             "OpenCV sample: 768x576, 10 fps, pedestrians",
-            (
-                AssetFile(
-                    "media/opencv/vtest.avi",
-                    "https://raw.githubusercontent.com/opencv/opencv/4.x/samples/data/vtest.avi",
-                ),
-            ),
+            "media/opencv/vtest.avi",
+            "https://raw.githubusercontent.com/opencv/opencv/4.x/samples/data/vtest.avi",
+            "45cddc9490be69345cbdab64ca583be65987e864ca408038e648db99e10516cf",
         ),
-        Asset(
+        _one_file(
             "pose_1_video",
             "tfjs-models test video: 576x576, 30 fps, one person dancing",
-            (
-                AssetFile(
-                    "media/tfjs/pose_1.mp4",
-                    "https://raw.githubusercontent.com/tensorflow/tfjs-models/master/"
-                    "pose-detection/test_data/pose_1.mp4",
-                ),
-            ),
+            "media/tfjs/pose_1.mp4",
+            "https://raw.githubusercontent.com/tensorflow/tfjs-models/master/"
+            "pose-detection/test_data/pose_1.mp4",
+            "a581dd3c6495c4257a8f7756c6c59b445e8949eec0bc2637ba5283bfa7d71930",
         ),
     )
 }
 
 
 def search_dirs() -> list[Path]:
-    """Directories searched for assets, in order: the env search path, then the cache."""
+    """Return the directories searched for assets, in order: the env search path, the cache."""
     from_env = [Path(p) for p in os.environ.get(ASSET_PATH_ENV, "").split(os.pathsep) if p]
     return [*from_env, cache_dir()]
 
 
 def cache_dir() -> Path:
-    """Where downloaded assets are kept (``POSE_ESTIMATION_ROS_CACHE_DIR`` overrides)."""
+    """Return where downloaded assets are kept (``POSE_ESTIMATION_ROS_CACHE_DIR`` overrides)."""
     return Path(
         os.environ.get(CACHE_DIR_ENV) or platformdirs.user_cache_dir("pose_estimation_ros")
     )
 
 
 def get_asset(name: str) -> Asset:
-    """Registry entry for ``name``; ``AssetError`` listing the known names otherwise."""
+    """Return the registry entry for ``name``; ``AssetError`` listing the known names otherwise."""
     try:
         return REGISTRY[name]
     except KeyError:
@@ -211,31 +198,8 @@ def get_asset(name: str) -> Asset:
         ) from None
 
 
-def sha256_of(path: Path) -> str:
-    """Hex sha256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for chunk in iter(lambda: stream.read(_CHUNK_BYTES), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def verify(path: Path, file: AssetFile) -> None:
-    """Raise ``AssetError`` when a file's size or sha256 differ from the registry's."""
-    if file.size is not None and path.stat().st_size != file.size:
-        raise AssetError(
-            f"{path} has {path.stat().st_size} bytes, expected {file.size}: "
-            f"the file is truncated or not the official one; delete it and retry"
-        )
-    if file.sha256 is not None and (actual := sha256_of(path)) != file.sha256:
-        raise AssetError(
-            f"{path} has sha256 {actual}, expected {file.sha256}: "
-            f"the file is corrupt or not the official one; delete it and retry"
-        )
-
-
 def resolve(name: str, allow_download: bool | None = None) -> Path:
-    """Path of the asset's main file, found on the search path, in the cache, or downloaded.
+    """Return the path of the asset's main file: on the search path, in the cache, or downloaded.
 
     ``allow_download`` defaults to true unless ``POSE_ESTIMATION_ROS_OFFLINE`` is set.
     """
@@ -243,21 +207,65 @@ def resolve(name: str, allow_download: bool | None = None) -> Path:
     for directory in search_dirs():
         if all((directory / f.relative_path).is_file() for f in asset.files):
             for f in asset.files:
-                verify(directory / f.relative_path, f)
+                _verify(directory / f.relative_path, f, asset.name)
             return directory / asset.files[0].relative_path
     if allow_download is None:
         allow_download = not os.environ.get(OFFLINE_ENV)
-    if allow_download:
-        try:
-            for f in asset.files:
-                download(f, cache_dir() / f.relative_path)
-            return cache_dir() / asset.files[0].relative_path
-        except (urllib.error.URLError, OSError) as error:
-            raise AssetError(_missing_message(asset, f"download failed: {error}")) from error
-    raise AssetError(_missing_message(asset, f"downloads are off ({OFFLINE_ENV} is set)"))
+    if not allow_download:
+        why = f"downloads are off ({OFFLINE_ENV} is set, or the caller asked for no download)"
+        raise AssetError(_missing(asset, why))
+    by_hand = [f.relative_path for f in asset.files if not f.downloadable]
+    if by_hand:
+        why = f"no checksum is registered for {', '.join(by_hand)}, so it is never downloaded"
+        raise AssetError(_missing(asset, why))
+    for f in asset.files:
+        _download(f, asset.name)
+    return cache_dir() / asset.files[0].relative_path
 
 
-def _missing_message(asset: Asset, why: str) -> str:
+def _verify(path: Path, file: AssetFile, name: str) -> None:
+    if file.sha256 is not None and (actual := pooch.file_hash(str(path))) != file.sha256:
+        raise AssetError(_mismatch(path, file, name, actual))
+
+
+def _mismatch(path: Path, file: AssetFile, name: str, actual: str) -> str:
+    return (
+        f"{path} (asset {name!r}) has sha256 {actual}, expected {file.sha256}: it is corrupt, "
+        f"truncated or not the official file. Delete it and run `fetch_assets {name}`, "
+        f"or put the official file from {file.url} in its place."
+    )
+
+
+def _download(file: AssetFile, name: str) -> None:
+    """Download one file into the cache with pooch; it lands there only once its sha256 matches."""
+    destination = cache_dir() / file.relative_path
+    http = pooch.HTTPDownloader(progressbar=True, timeout=_TIMEOUT_S)
+    actual: list[str] = []
+
+    def download_and_hash(url: str, output_file: str, pup: object) -> None:
+        http(url, output_file, pup)
+        actual.append(pooch.file_hash(output_file))
+
+    try:
+        pooch.retrieve(
+            file.url,
+            known_hash=f"sha256:{file.sha256}",
+            fname=destination.name,
+            path=destination.parent,
+            downloader=download_and_hash,
+        )
+    except ValueError as error:  # pooch's hash mismatch: it has deleted the download
+        raise AssetError(
+            f"download of {file.url} (asset {name!r}, {file.relative_path}) rejected: "
+            f"sha256 {actual[-1] if actual else 'unknown'}, expected {file.sha256}; "
+            f"nothing was kept. Retry later; if it persists the upstream file changed: "
+            f"place a verified copy in a directory on {ASSET_PATH_ENV} and report it."
+        ) from error
+    except OSError as error:  # requests' errors are OSErrors: refused, timeout, HTTP status
+        raise AssetError(_missing(get_asset(name), f"download failed: {error}")) from error
+
+
+def _missing(asset: Asset, why: str) -> str:
     looked = "\n".join(f"  {d / f.relative_path}" for d in search_dirs() for f in asset.files)
     urls = "\n".join(f"  {f.url}" for f in asset.files)
     return (
@@ -267,24 +275,3 @@ def _missing_message(asset: Asset, why: str) -> str:
         f"into a directory on {ASSET_PATH_ENV} (same relative layout) or into {cache_dir()}, "
         f"or pass an explicit model_path."
     )
-
-
-def download(file: AssetFile, destination: Path) -> None:
-    """Download ``file`` to ``destination`` atomically, with a progress bar and checksum check."""
-    from tqdm import tqdm
-
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=destination.parent, suffix=".part", delete=False) as tmp:
-        tmp_path = Path(tmp.name)
-        try:
-            with urllib.request.urlopen(file.url, timeout=30) as response:
-                total = int(response.headers.get("Content-Length") or 0) or file.size
-                with tqdm(total=total, unit="B", unit_scale=True, desc=destination.name) as bar:
-                    for chunk in iter(lambda: response.read(_CHUNK_BYTES), b""):
-                        tmp.write(chunk)
-                        bar.update(len(chunk))
-            tmp.close()
-            verify(tmp_path, file)
-            os.replace(tmp_path, destination)
-        finally:
-            tmp_path.unlink(missing_ok=True)

@@ -23,12 +23,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from pose_estimation_ros.core.filters.keypoint_smoother import KeypointSmoother
-from pose_estimation_ros.core.movenet.constants import (
-    SMOOTHING_BETA,
-    SMOOTHING_DERIVATE_CUTOFF,
-    SMOOTHING_MIN_CUTOFF,
-)
-from pose_estimation_ros.core.options import field_names, merge_options
+from pose_estimation_ros.core.options import field_names, merge_options, option
 from pose_estimation_ros.core.scene_cut import (
     DEFAULT_MAX_GAP_S,
     DEFAULT_THRESHOLD,
@@ -42,22 +37,60 @@ from pose_estimation_ros.core.types import Person
 
 TRACKER_TYPES = ("bounding_box", "keypoint")
 WARM_UP_WIDTH, WARM_UP_HEIGHT = 640, 480  # px, a webcam's usual frame
+# One Euro parameters for keypoints normalised to the image size (tfjs-models pose-detection
+# KEYPOINT_FILTER_CONFIG, tuned for MoveNet and kept for every model).
+SMOOTHING_MIN_CUTOFF = 6.36
+SMOOTHING_BETA = 636.61
+SMOOTHING_DERIVATE_CUTOFF = 4.77
 
 
 @dataclass(frozen=True)
 class TrackingOptions:
     """Tracking and smoothing, the same for every model; see ``docs/pose_node.md``."""
 
-    tracking: bool = True
-    tracker_type: str = "bounding_box"  # box IoU, or keypoint OKS
-    track_max_age_s: float = 1.0  # an id is released after this long unseen
-    smoothing: bool = True  # One Euro per keypoint (video; off for still images)
-    smoothing_min_cutoff: float = SMOOTHING_MIN_CUTOFF
-    smoothing_beta: float = SMOOTHING_BETA
-    smoothing_derivate_cutoff: float = SMOOTHING_DERIVATE_CUTOFF
-    scene_cut: bool = True  # reset all state on a frame unrelated to the last
-    scene_cut_threshold: float = DEFAULT_THRESHOLD  # thumbnail difference, 0 same .. ~1 unrelated
-    scene_cut_max_gap_s: float = DEFAULT_MAX_GAP_S  # a longer gap between stamps is a cut
+    tracking: bool = option(True, "give people persistent ids across frames")
+    tracker_type: str = option(
+        "bounding_box",
+        "similarity used to link people (box IoU, keypoint OKS)",
+        choices=TRACKER_TYPES,
+    )
+    track_max_age_s: float = option(
+        1.0,
+        "release a track id after this long unseen",
+        unit="s",
+        min_value=0.001,
+        max_value=3600.0,
+    )
+    smoothing: bool = option(True, "One Euro smoothing of keypoints (for video)")
+    smoothing_min_cutoff: float = option(
+        SMOOTHING_MIN_CUTOFF, "One Euro minimum cutoff", unit="Hz", min_value=1e-3, max_value=1e3
+    )
+    smoothing_beta: float = option(
+        SMOOTHING_BETA, "One Euro speed coefficient", min_value=0.0, max_value=1e6
+    )
+    smoothing_derivate_cutoff: float = option(
+        SMOOTHING_DERIVATE_CUTOFF,
+        "One Euro derivative cutoff",
+        unit="Hz",
+        min_value=1e-3,
+        max_value=1e3,
+    )
+    scene_cut: bool = option(
+        True, "drop the crop, tracks and smoothing on a frame unrelated to the last"
+    )
+    scene_cut_threshold: float = option(
+        DEFAULT_THRESHOLD,
+        "thumbnail difference above which a frame is a cut (0 same, ~1 unrelated)",
+        min_value=0.01,
+        max_value=10.0,
+    )
+    scene_cut_max_gap_s: float = option(
+        DEFAULT_MAX_GAP_S,
+        "a longer gap between image stamps is a cut",
+        unit="s",
+        min_value=0.001,
+        max_value=3600.0,
+    )
 
 
 TRACKING_OPTION_NAMES = field_names(TrackingOptions)
@@ -65,12 +98,7 @@ TRACKING_OPTION_NAMES = field_names(TrackingOptions)
 
 def make_tracking_options(options: dict[str, Any]) -> TrackingOptions:
     """Merge ``options`` over the defaults; ``ValueError`` naming a bad key or value."""
-    merged = merge_options(TrackingOptions(), options, "tracking", {"tracker_type": TRACKER_TYPES})
-    if merged.track_max_age_s <= 0:
-        raise ValueError("tracking track_max_age_s must be > 0")
-    if merged.scene_cut_threshold <= 0 or merged.scene_cut_max_gap_s <= 0:
-        raise ValueError("scene_cut_threshold and scene_cut_max_gap_s must be > 0")
-    return merged
+    return merge_options(TrackingOptions(), options, "tracking")
 
 
 class StagedEstimator(Protocol):

@@ -1,6 +1,6 @@
 """``pose_node``'s parameters, as the node reads them: its own table's defaults, then overrides.
 
-The defaults come from ``nodes.pose_node.PARAMS`` (never re-typed here), a
+The defaults come from ``nodes.pose_params.PARAMS`` (never re-typed here), a
 params file is read like the node's ``ros__parameters`` block, and each
 value is checked with the node's own ``coerce``.
 """
@@ -13,8 +13,8 @@ from typing import Any
 import yaml
 
 from pose_estimation_ros.core.estimator import option_names
-from pose_estimation_ros.nodes.parameters import ParamSpec, coerce
-from pose_estimation_ros.nodes.pose_node import PARAMS
+from pose_estimation_ros.core.param_spec import ParamSpec, coerce
+from pose_estimation_ros.nodes.pose_params import PARAMS
 from pose_estimation_ros.params_file import ParamsFileError, check_params_file
 
 NODE_NAME = "pose_node"

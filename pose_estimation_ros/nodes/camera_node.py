@@ -80,6 +80,7 @@ PARAMS = (
         "device's or stream's delivery, 10 for images); 0: as fast as possible",
         min_value=-1.0,
         read_only=True,
+        unit="Hz",
     ),
     ParamSpec("loop", False, "restart a video file or image folder at its end", read_only=True),
     ParamSpec(
@@ -89,10 +90,10 @@ PARAMS = (
         read_only=True,
     ),
     ParamSpec(
-        "width", 0, "width (px) to ask a device for; 0: its default", min_value=0, read_only=True
+        "width", 0, "width to ask a device for; 0: its default", 0, read_only=True, unit="px"
     ),
     ParamSpec(
-        "height", 0, "height (px) to ask a device for; 0: its default", min_value=0, read_only=True
+        "height", 0, "height to ask a device for; 0: its default", 0, read_only=True, unit="px"
     ),
     ParamSpec(
         "encoding",
@@ -104,7 +105,7 @@ PARAMS = (
     ParamSpec(
         "jpeg_quality",
         90,
-        "JPEG quality (1..100) of image_raw/compressed (image_transport's compressed "
+        "JPEG quality of image_raw/compressed (image_transport's compressed "
         "transport), encoded only while it has subscribers",
         min_value=1,
         max_value=100,

@@ -1,4 +1,4 @@
-"""Conversions between ROS messages and core types: the only module that imports both."""
+"""Message conversions: ``PoseArray`` to and from core pose frames, ``Image`` to and from BGR."""
 
 from __future__ import annotations
 

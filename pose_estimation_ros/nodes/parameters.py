@@ -1,4 +1,4 @@
-"""Declare node parameters from specs: descriptions, ranges, choices, forgiving number types.
+"""Declare node parameters from specs (``core.param_spec``): ranges, choices, number types.
 
 Users type ``fps:=10`` as often as ``fps:=10.0``; ROS would reject the int
 for a double parameter. Numeric parameters are therefore declared with
@@ -10,8 +10,7 @@ several kinds (``source`` is a device index or a path).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 from rcl_interfaces.msg import (
@@ -23,57 +22,14 @@ from rcl_interfaces.msg import (
 from rclpy.node import Node
 from rclpy.parameter import Parameter
 
+from pose_estimation_ros.core.param_spec import ParamSpec, coerce
 
-@dataclass(frozen=True)
-class ParamSpec:
-    """One parameter: name, default (which fixes its type), description and constraints."""
-
-    name: str
-    default: Any
-    description: str
-    min_value: float | None = None
-    max_value: float | None = None
-    choices: Sequence[str] = ()
-    read_only: bool = False
-    types: tuple[type, ...] = ()
-
-    @property
-    def accepted_types(self) -> tuple[type, ...]:
-        """Python types a value may have (ints count as floats for float parameters)."""
-        return self.types or (type(self.default),)
-
-
-def coerce(spec: ParamSpec, value: Any) -> Any:
-    """Return ``value`` converted to the spec's type; ``ValueError`` saying why it is refused."""
-    accepted = spec.accepted_types
-    if isinstance(value, bool) and bool not in accepted:
-        raise ValueError(f"parameter {spec.name!r} expects {_names(accepted)}, got {value!r}")
-    if not isinstance(value, accepted):
-        if float in accepted and isinstance(value, int):
-            value = float(value)
-        else:
-            raise ValueError(f"parameter {spec.name!r} expects {_names(accepted)}, got {value!r}")
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if spec.min_value is not None and value < spec.min_value:
-            raise ValueError(f"parameter {spec.name!r} must be >= {spec.min_value}, got {value}")
-        if spec.max_value is not None and value > spec.max_value:
-            raise ValueError(f"parameter {spec.name!r} must be <= {spec.max_value}, got {value}")
-    if spec.choices and value not in spec.choices:
-        raise ValueError(
-            f"parameter {spec.name!r} must be one of {', '.join(spec.choices)}, got {value!r}"
-        )
-    return value
-
-
-def _names(types: Iterable[type]) -> str:
-    return " or ".join(
-        {int: "an integer", float: "a number", str: "a string"}.get(t, t.__name__) for t in types
-    )
+__all__ = ["ParamSpec", "coerce", "declare_parameters", "descriptor_for"]
 
 
 def descriptor_for(spec: ParamSpec) -> ParameterDescriptor:
     """Build the ROS descriptor: description, range, choices (``ros2 param describe``)."""
-    descriptor = ParameterDescriptor(description=spec.description, read_only=spec.read_only)
+    descriptor = ParameterDescriptor(description=spec.summary, read_only=spec.read_only)
     numeric = isinstance(spec.default, (int, float)) and not isinstance(spec.default, bool)
     descriptor.dynamic_typing = numeric or len(spec.accepted_types) > 1
     if spec.choices:

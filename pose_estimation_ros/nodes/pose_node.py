@@ -41,36 +41,23 @@ from visualization_msgs.msg import MarkerArray
 
 from pose_estimation_ros.core.assets import AssetError
 from pose_estimation_ros.core.drawing import draw_people
-from pose_estimation_ros.core.estimator import (
-    MODELS,
-    PoseEstimator,
-    create_estimator,
-    option_names,
-)
+from pose_estimation_ros.core.estimator import PoseEstimator, create_estimator, option_names
 from pose_estimation_ros.core.image_encoding import ImageEncodingError
-from pose_estimation_ros.core.movenet.constants import (
-    SMOOTHING_BETA,
-    SMOOTHING_DERIVATE_CUTOFF,
-    SMOOTHING_MIN_CUTOFF,
-)
-from pose_estimation_ros.core.openpose.options import MAX_INPUT_HEIGHT, OpenPoseOptions
 from pose_estimation_ros.core.rate_limit import RateLimiter
-from pose_estimation_ros.core.runtimes import BACKENDS, BackendNotInstalled
-from pose_estimation_ros.core.scene_cut import DEFAULT_MAX_GAP_S, DEFAULT_THRESHOLD
+from pose_estimation_ros.core.runtimes import BackendNotInstalled
 from pose_estimation_ros.core.sequence_gaps import ReaderGaps
-from pose_estimation_ros.core.skeletons import LAYOUTS
 from pose_estimation_ros.core.types import PoseFrame
 from pose_estimation_ros.msg import PoseArray
 from pose_estimation_ros.nodes.conversions import bgr_to_image_msg
 from pose_estimation_ros.nodes.diagnostics import PoseStats, ProblemNotices, diagnostics_msg
 from pose_estimation_ros.nodes.image_transports import TRANSPORTS
 from pose_estimation_ros.nodes.markers import people_markers
-from pose_estimation_ros.nodes.parameters import ParamSpec, coerce, declare_parameters
+from pose_estimation_ros.nodes.parameters import coerce, declare_parameters
 from pose_estimation_ros.nodes.pose_array_cdr import serialize_pose_array
+from pose_estimation_ros.nodes.pose_params import PARAMS
 from pose_estimation_ros.nodes.shutdown import init_ros, stopped_by_shutdown
 from pose_estimation_ros.nodes.transport import use_large_frame_transports
 
-_OPENPOSE = OpenPoseOptions()  # defaults of the OpenPose-only parameters
 # PoseArrays are small (0.5 kB a person) and come at up to hundreds a second: a history of 100
 # gives a reliable subscriber (a recorder, a robot's logic) time to recover a lost sample while
 # the pose node's images crowd the transport, where ROS's usual 10 lost some for good.
@@ -78,239 +65,6 @@ _OPENPOSE = OpenPoseOptions()  # defaults of the OpenPose-only parameters
 # published before it matched, up to that depth (volatile subscribers get new ones only).
 POSES_QOS = QoSProfile(
     depth=100, reliability=ReliabilityPolicy.RELIABLE, durability=DurabilityPolicy.TRANSIENT_LOCAL
-)
-# Each model takes the parameters named like its options (core.estimator.option_names).
-PARAMS = (
-    ParamSpec(
-        "model", "movenet_lightning", "pose model", choices=tuple(sorted(MODELS)), read_only=True
-    ),
-    ParamSpec(
-        "model_path",
-        "",
-        "weights file or TF Hub handle; empty: the registered asset",
-        read_only=True,
-    ),
-    ParamSpec(
-        "precision",
-        "int8",
-        "weights precision where the model has both",
-        choices=("int8", "fp16"),
-        read_only=True,
-    ),
-    ParamSpec("backend", "openvino", "inference runtime", choices=BACKENDS, read_only=True),
-    ParamSpec("threads", 0, "inference threads; 0: the runtime chooses", 0, 256, read_only=True),
-    ParamSpec(
-        "inference_precision",
-        "f32",
-        "OpenVINO INFERENCE_PRECISION_HINT",
-        choices=("f32", "f16", "bf16"),
-        read_only=True,
-    ),
-    ParamSpec(
-        "score_threshold",
-        0.3,
-        "keypoint score below which markers and drawings omit a joint (messages keep all)",
-        0.0,
-        1.0,
-    ),
-    ParamSpec(
-        "max_rate",
-        0.0,
-        "most inferences per second (Hz); 0: as fast as images come",
-        0.0,
-        1000.0,
-        read_only=True,
-    ),
-    ParamSpec(
-        "image_reliability",
-        "best_effort",
-        "QoS reliability of the image subscription",
-        choices=("best_effort", "reliable"),
-        read_only=True,
-    ),
-    ParamSpec(
-        "image_queue_depth",
-        2,
-        "images held while the model runs (subscription depth): 1 always takes the newest "
-        "frame; 2 also rides out one slow inference (a busy CPU) without losing a frame, at "
-        "most one frame behind the camera",
-        1,
-        100,
-        read_only=True,
-    ),
-    ParamSpec(
-        "image_transport",
-        "raw",
-        "images to subscribe to, as image_transport names them: raw (image_raw, "
-        "sensor_msgs/Image) or compressed (image_raw/compressed, JPEG or PNG "
-        "sensor_msgs/CompressedImage, for a link too slow for raw frames)",
-        choices=tuple(TRANSPORTS),
-        read_only=True,
-    ),
-    ParamSpec("smart_crop", True, "single-pose models: crop around the last pose", read_only=True),
-    ParamSpec(
-        "refine_crop",
-        True,
-        "single-pose, fresh frame (first, after a cut, person lost): read again a crop "
-        "around the person the whole-frame pass found",
-        read_only=True,
-    ),
-    ParamSpec(
-        "flip_average",
-        True,
-        "also read the mirrored image and average, on a fresh frame only (MoveNet "
-        "single-pose: the crop; OpenPose: heatmaps and PAFs)",
-        read_only=True,
-    ),
-    ParamSpec(
-        "scene_cut",
-        True,
-        "drop the crop, tracks and smoothing on a frame unrelated to the last",
-        read_only=True,
-    ),
-    ParamSpec(
-        "scene_cut_threshold",
-        DEFAULT_THRESHOLD,
-        "thumbnail difference above which a frame is a cut (0 same, ~1 unrelated)",
-        0.01,
-        10.0,
-        read_only=True,
-    ),
-    ParamSpec(
-        "scene_cut_max_gap_s",
-        DEFAULT_MAX_GAP_S,
-        "a longer gap between image stamps (s) is a cut",
-        0.001,
-        3600.0,
-        read_only=True,
-    ),
-    ParamSpec("tracking", True, "give people persistent ids across frames", read_only=True),
-    ParamSpec(
-        "tracker_type",
-        "bounding_box",
-        "similarity used to link people",
-        choices=("bounding_box", "keypoint"),
-        read_only=True,
-    ),
-    ParamSpec(
-        "track_max_age_s",
-        1.0,
-        "release a track id after this long unseen (s)",
-        0.001,
-        3600.0,
-        read_only=True,
-    ),
-    ParamSpec("smoothing", True, "One Euro smoothing of keypoints (for video)", read_only=True),
-    ParamSpec(
-        "smoothing_min_cutoff",
-        SMOOTHING_MIN_CUTOFF,
-        "One Euro minimum cutoff (Hz)",
-        1e-3,
-        1e3,
-        read_only=True,
-    ),
-    ParamSpec(
-        "smoothing_beta", SMOOTHING_BETA, "One Euro speed coefficient", 0.0, 1e6, read_only=True
-    ),
-    ParamSpec(
-        "smoothing_derivate_cutoff",
-        SMOOTHING_DERIVATE_CUTOFF,
-        "One Euro derivative cutoff (Hz)",
-        1e-3,
-        1e3,
-        read_only=True,
-    ),
-    ParamSpec(
-        "min_person_score",
-        0.2,
-        "MoveNet MultiPose: drop people scored lower",
-        0.0,
-        1.0,
-        read_only=True,
-    ),
-    ParamSpec(
-        "max_people",
-        _OPENPOSE.max_people,
-        "OpenPose models: publish at most this many people, the highest scored",
-        1,
-        1000,
-        read_only=True,
-    ),
-    ParamSpec(
-        "layout",
-        _OPENPOSE.layout,
-        "OpenPose models: keypoints published (openpose18: with the neck; coco17: MoveNet's)",
-        choices=tuple(LAYOUTS),
-        read_only=True,
-    ),
-    ParamSpec(
-        "input_height",
-        _OPENPOSE.input_height,
-        "OpenPose models: network input rows (px), a multiple of 8; 0: the network's own",
-        0,
-        MAX_INPUT_HEIGHT,
-        read_only=True,
-    ),
-    ParamSpec(
-        "peak_threshold",
-        _OPENPOSE.peak_threshold,
-        "OpenPose models: heatmap value a keypoint candidate must exceed",
-        0.0,
-        1.0,
-        read_only=True,
-    ),
-    ParamSpec(
-        "paf_sample_threshold",
-        _OPENPOSE.paf_sample_threshold,
-        "OpenPose models: PAF . limb direction a sample along a limb must exceed",
-        0.0,
-        1.0,
-        read_only=True,
-    ),
-    ParamSpec(
-        "paf_min_fraction",
-        _OPENPOSE.paf_min_fraction,
-        "OpenPose models: fraction of a limb's samples that must exceed paf_sample_threshold",
-        0.0,
-        1.0,
-        read_only=True,
-    ),
-    ParamSpec(
-        "paf_num_samples",
-        _OPENPOSE.paf_num_samples,
-        "OpenPose models: samples along each candidate limb",
-        2,
-        100,
-        read_only=True,
-    ),
-    ParamSpec(
-        "min_parts",
-        _OPENPOSE.min_parts,
-        "OpenPose models: drop people with fewer keypoints found",
-        2,
-        18,
-        read_only=True,
-    ),
-    ParamSpec(
-        "publish_annotated",
-        False,
-        "publish image_annotated (the image with poses drawn)",
-        read_only=True,
-    ),
-    ParamSpec(
-        "diagnostics_period_s",
-        1.0,
-        "period of /diagnostics messages (s)",
-        0.1,
-        60.0,
-        read_only=True,
-    ),
-    ParamSpec(
-        "autostart",
-        True,
-        "configure and activate at start, without a lifecycle manager",
-        read_only=True,
-    ),
 )
 
 

@@ -93,21 +93,23 @@ PARAMS = (
     ParamSpec(
         "max_datagram_bytes",
         1200,
-        "Largest datagram, bytes; keep it under the path MTU (1200 is safe on the internet "
+        "Largest datagram; keep it under the path MTU (1200 is safe on the internet "
         f"and Wi-Fi); at least {MIN_DATAGRAM_BYTES}, IPv4's minimum reassembly size less the "
         "IP and UDP headers, which holds one openpose18 person.",
         MIN_DATAGRAM_BYTES,
         MAX_UDP_PAYLOAD_BYTES,
         read_only=True,
+        unit="bytes",
     ),
     ParamSpec(
         "max_rate",
         0.0,
-        "Most frames sent per second, Hz; frames arriving sooner are "
+        "Most frames sent per second; frames arriving sooner are "
         "dropped. 0 sends every frame.",
         0.0,
         1000.0,
         read_only=True,
+        unit="Hz",
     ),
 )
 

@@ -7,18 +7,15 @@ from a local server (a stand-in for an IP camera, which cannot exist here).
 
 import shutil
 import signal
-import subprocess
-import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 import rclpy
-from ament_index_python.packages import get_package_prefix
 from damaged_media import truncated_mp4
 from mjpeg_server import MjpegServer
+from processes_util import node_command, running, wait_for
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.qos import QoSProfile, ReliabilityPolicy, qos_profile_sensor_data
 from sensor_msgs.msg import CameraInfo, Image
@@ -26,9 +23,6 @@ from sensor_msgs.msg import CameraInfo, Image
 from pose_estimation_ros.core.assets import resolve
 from pose_estimation_ros.nodes.conversions import stamp_ns
 
-CAMERA_NODE = (
-    Path(get_package_prefix("pose_estimation_ros")) / "lib/pose_estimation_ros/camera_node"
-)
 STILLS = [
     "opencv/messi5.jpg",
     "tf_examples/image1.png",
@@ -41,24 +35,11 @@ STILLS = [
 pytestmark = pytest.mark.slow
 
 
-@contextmanager
 def camera_node(log_path: Path, flags: tuple[str, ...] = (), **params):
     """Run camera_node with its ``flags`` and ``params``; interrupt it on exit if it still runs."""
-    args = [str(CAMERA_NODE), *flags, "--ros-args"]
-    for name, value in params.items():
-        args += ["-p", f"{name}:={value}"]
-    with log_path.open("w") as log:
-        process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            yield process
-        finally:
-            if process.poll() is None:
-                process.send_signal(signal.SIGINT)
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+    parameters = [f"{name}:={value}" for name, value in params.items()]
+    command = node_command("camera_node", *parameters, flags=flags, params_file=False)
+    return running(command, log_path, timeout_s=15)
 
 
 class Listener:
@@ -73,11 +54,16 @@ class Listener:
         self.executor = SingleThreadedExecutor(context=context)
         self.executor.add_node(self.node)
 
-    def spin_until(self, condition, timeout_s: float) -> bool:
-        deadline = time.monotonic() + timeout_s
-        while not condition() and time.monotonic() < deadline:
-            self.executor.spin_once(timeout_sec=0.05)
-        return condition()
+    def spin_until(self, condition, timeout_s: float, alive=(), what: str = "") -> None:
+        """Spin until ``condition()``; fail if a process in ``alive`` ends or time runs out."""
+        wait_for(
+            condition,
+            what or "the condition on what was received",
+            timeout_s,
+            alive,
+            step=lambda: self.executor.spin_once(timeout_sec=0.05),
+            detail=lambda: f" ({len(self.images)} images, {len(self.infos)} camera infos)",
+        )
 
     def close(self):
         self.executor.shutdown()
@@ -120,10 +106,22 @@ def assert_stamps_increase(images):
     assert all(b > a for a, b in zip(stamps, stamps[1:])), "stamps must strictly increase"
 
 
+def assert_paced_at(fps: float, images, indices) -> None:
+    """Assert frames ``indices`` of a file were stamped at its ``fps``, never faster.
+
+    A file is read on an absolute schedule, so the mean period is never shorter (10 % for
+    the first read's time); a busy machine can only make it longer: up to twice as long.
+    """
+    seconds = (stamp_ns(images[-1]) - stamp_ns(images[0])) / 1e9
+    seconds_per_frame = seconds / (indices[-1] - indices[0])
+    seen = f"{seconds_per_frame * 1e3:.1f} ms a frame over frames {indices[0]}..{indices[-1]}"
+    assert 0.9 / fps <= seconds_per_frame <= 2.0 / fps, f"a {fps:g} fps file: {seen}"
+
+
 def test_vtest_at_its_own_pace_with_uncalibrated_info(listener, tmp_path):
     path = resolve("vtest_video")
     with camera_node(tmp_path / "node.log", source=path) as node:
-        assert listener.spin_until(lambda: len(listener.images) >= 20, 90), node.poll()
+        listener.spin_until(lambda: len(listener.images) >= 20, 90, [node])
         assert node.poll() is None
     images = listener.images[:20]
     for msg in images:
@@ -131,9 +129,7 @@ def test_vtest_at_its_own_pace_with_uncalibrated_info(listener, tmp_path):
         assert msg.header.frame_id == "camera_optical_frame" and len(msg.data) == 768 * 576 * 3
     assert_stamps_increase(images)
     indices = frame_indices([pixels(m) for m in images], decode(path))
-    seconds_per_frame = (stamp_ns(images[-1]) - stamp_ns(images[0])) / 1e9
-    seconds_per_frame /= indices[-1] - indices[0]
-    assert seconds_per_frame == pytest.approx(0.1, rel=0.3), "vtest.avi is a 10 fps file"
+    assert_paced_at(10.0, images, indices)  # vtest.avi is a 10 fps file
     info = listener.infos[0]
     assert (info.width, info.height) == (768, 576) and not any(info.k)
     assert info.header.frame_id == "camera_optical_frame"
@@ -145,7 +141,7 @@ def test_pose_1_rgb8_to_a_best_effort_subscriber_then_end_of_source(
     listener, path = best_effort_listener, resolve("pose_1_video")
     log = tmp_path / "node.log"
     with camera_node(log, source=path, encoding="rgb8") as node:
-        assert listener.spin_until(lambda: len(listener.images) >= 10, 90), node.poll()
+        listener.spin_until(lambda: len(listener.images) >= 10, 90, [node])
         assert node.wait(timeout=60) == 0
     assert "end of source" in log.read_text() and "120 frames" in log.read_text()
     images = listener.images
@@ -153,9 +149,7 @@ def test_pose_1_rgb8_to_a_best_effort_subscriber_then_end_of_source(
     assert_stamps_increase(images)
     rgb = (image[..., ::-1] for image in decode(path))
     indices = frame_indices([pixels(m) for m in images], rgb)
-    seconds_per_frame = (stamp_ns(images[-1]) - stamp_ns(images[0])) / 1e9
-    seconds_per_frame /= indices[-1] - indices[0]
-    assert seconds_per_frame == pytest.approx(1 / 30, rel=0.3), "pose_1.mp4 is a 30 fps file"
+    assert_paced_at(30.0, images, indices)  # pose_1.mp4 is a 30 fps file
 
 
 def test_an_unpaced_video_reaches_a_reliable_subscriber_whole_before_exit(ros_context, tmp_path):
@@ -167,7 +161,7 @@ def test_an_unpaced_video_reaches_a_reliable_subscriber_whole_before_exit(ros_co
         params = {"source": path, "fps": 0, "qos_depth": 120, "wait_for_readers": 1}
         with camera_node(tmp_path / "node.log", **params) as node:
             assert node.wait(timeout=90) == 0
-        assert listener.spin_until(lambda: len(listener.images) == 120, 10), len(listener.images)
+        listener.spin_until(lambda: len(listener.images) == 120, 10)
     finally:
         listener.close()
     assert_stamps_increase(listener.images)
@@ -191,7 +185,7 @@ def sizes(asset_dir) -> list[tuple[int, int]]:
 def test_image_folder_once_in_order(listener, folder, asset_dir, tmp_path):
     log = tmp_path / "node.log"
     with camera_node(log, source=folder, fps=1) as node:
-        assert listener.spin_until(lambda: node.poll() is not None, 60)
+        listener.spin_until(lambda: node.poll() is not None, 60)
         assert node.returncode == 0
     assert f"end of source: image folder {folder}, 6 frames" in log.read_text()
     received = [(m.width, m.height) for m in listener.images]
@@ -204,7 +198,7 @@ def test_image_folder_loops_and_skips_a_corrupt_file_once(listener, folder, asse
     (folder / "2b_corrupt.jpg").write_bytes(b"\xff\xd8 not a JPEG")
     log = tmp_path / "node.log"
     with camera_node(log, source=folder, fps=10, loop=True) as node:
-        assert listener.spin_until(lambda: len(listener.images) >= 15, 90), node.poll()
+        listener.spin_until(lambda: len(listener.images) >= 15, 90, [node])
         assert node.poll() is None
     cycle = sizes(asset_dir)
     received = [(m.width, m.height) for m in listener.images]
@@ -226,8 +220,8 @@ def test_single_image_repeated_with_calibration(listener, asset_dir, tmp_path):
     )
     params = dict(source=image_path, fps=20, encoding="mono8", frame_id="still_optical_frame")
     with camera_node(tmp_path / "node.log", camera_info_url=f"file://{calibration}", **params):
-        assert listener.spin_until(lambda: len(listener.images) >= 8, 60)
-        assert listener.spin_until(lambda: len(listener.infos) >= 8, 10)
+        listener.spin_until(lambda: len(listener.images) >= 8, 60)
+        listener.spin_until(lambda: len(listener.infos) >= 8, 10)
     expected = cv2.cvtColor(cv2.imread(str(image_path)), cv2.COLOR_BGR2GRAY)
     for msg in listener.images[:8]:
         assert (msg.encoding, msg.header.frame_id) == ("mono8", "still_optical_frame")
@@ -248,12 +242,12 @@ def test_mjpeg_stream_that_dies_is_reconnected(listener, asset_dir, tmp_path):
     log = tmp_path / "node.log"
     try:
         with camera_node(log, source=f"http://127.0.0.1:{port}/stream.mjpg") as node:
-            assert listener.spin_until(lambda: len(listener.images) >= 5, 60), node.poll()
+            listener.spin_until(lambda: len(listener.images) >= 5, 60, [node])
             server.stop()
-            assert listener.spin_until(lambda: "reconnect attempt 2" in log.read_text(), 60)
+            listener.spin_until(lambda: "reconnect attempt 2" in log.read_text(), 60)
             before = len(listener.images)
             server.start()
-            assert listener.spin_until(lambda: len(listener.images) >= before + 5, 60)
+            listener.spin_until(lambda: len(listener.images) >= before + 5, 60)
             assert node.poll() is None, "the node keeps running through the outage"
     finally:
         server.stop()
@@ -303,7 +297,7 @@ def test_a_truncated_video_is_one_clear_error_and_exit_65(
 @pytest.mark.parametrize("sent, code", [(signal.SIGINT, 0), (signal.SIGTERM, 143)])
 def test_a_stop_by_signal_says_which_in_the_exit_status(listener, tmp_path, sent, code):
     with camera_node(tmp_path / "node.log", source=resolve("vtest_video")) as node:
-        assert listener.spin_until(lambda: len(listener.images) >= 1, 90), node.poll()
+        listener.spin_until(lambda: len(listener.images) >= 1, 90, [node])
         node.send_signal(sent)
         assert node.wait(timeout=30) == code
     assert "Traceback" not in (tmp_path / "node.log").read_text()

@@ -17,9 +17,8 @@ from test_pose_node import (
     PERSON_SCORE,
     Recorder,
     check_headers,
+    pose_node_run,
     run_pose_1,
-    start_pose_node,
-    stop,
 )
 
 COMPRESSED_TOPIC = "image_raw/compressed"
@@ -90,10 +89,7 @@ def test_bad_compressed_images_are_rejected_once_per_cause_then_a_good_one_passe
 ):
     recorder = Recorder(ros_context)
     publisher = recorder.node.create_publisher(CompressedImage, COMPRESSED_TOPIC, RELIABLE)
-    pose_node = start_pose_node(
-        "image_transport:=compressed", "image_reliability:=reliable", "diagnostics_period_s:=0.2"
-    )
-    sent, failure = 0, None
+    sent = 0
 
     def send(format_: str, data: bytes) -> None:
         nonlocal sent
@@ -103,16 +99,17 @@ def test_bad_compressed_images_are_rejected_once_per_cause_then_a_good_one_passe
         sent += 1
         recorder.spin_until(  # one at a time, so none replaces another in the history
             lambda: recorder.counters().get("received_frames_total", 0) == sent,
-            [pose_node],
+            [run.node],
             f"image {sent} received",
         )
 
-    try:
+    parameters = ["image_reliability:=reliable", "diagnostics_period_s:=0.2"]
+    with pose_node_run(
+        ros_context, "image_transport:=compressed", *parameters, recorder=recorder
+    ) as run:
+        run.wait_subscribed(COMPRESSED_TOPIC)
         recorder.spin_until(
-            lambda: recorder.pose_node_subscribed(COMPRESSED_TOPIC)
-            and publisher.get_subscription_count() > 0,
-            [pose_node],
-            "a subscription",
+            lambda: publisher.get_subscription_count() > 0, [run.node], "a subscription"
         )
         for format_, data in BAD.values():
             send(format_, data)
@@ -122,15 +119,10 @@ def test_bad_compressed_images_are_rejected_once_per_cause_then_a_good_one_passe
         send("jpeg", jpeg.tobytes())
         recorder.spin_until(
             lambda: recorder.poses and recorder.counters().get("processed_frames_total"),
-            [pose_node],
+            [run.node],
             "a PoseArray, counted",
         )
-    except AssertionError as error:
-        failure = error
-    finally:
-        recorder.close()
-        node_log = stop(pose_node)
-    assert failure is None, f"{failure}\npose_node: {node_log}"
+    node_log = run.node_log
     counts = recorder.counters()
     assert counts["rejected_frames_total"] == 2 * len(BAD), counts
     assert counts["processed_frames_total"] == 1 and counts["dropped_frames_total"] == 0, counts

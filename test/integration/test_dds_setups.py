@@ -26,7 +26,7 @@ from diagnostic_msgs.msg import DiagnosticArray
 from sensor_msgs.msg import CameraInfo
 
 from fastdds_profiles import SMALL_BUFFERS_PROFILE, user_profile
-from test_pose_node import node_command, stop
+from processes_util import node_command, start, stop, wait_for
 
 from pose_estimation_ros.core.assets import resolve
 from pose_estimation_ros.msg import PoseArray
@@ -56,10 +56,7 @@ USER_PROFILE = user_profile(USER_SEGMENT_BYTES, 8 * 2**20)
 
 def node(executable: str, log: Path, *parameters: str) -> subprocess.Popen:
     """Start an installed node with config/params.yaml and overrides, its output in ``log``."""
-    with log.open("wb") as out:
-        return subprocess.Popen(
-            node_command(executable, *parameters), stdout=out, stderr=subprocess.STDOUT
-        )
+    return start(node_command(executable, *parameters), log)
 
 
 class StampRecorder:
@@ -92,18 +89,16 @@ class StampRecorder:
 
     def spin_for(self, seconds: float, alive: list[subprocess.Popen]) -> None:
         """Spin for ``seconds``; fail if a process in ``alive`` exits meanwhile."""
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            for process in alive:
-                assert process.poll() is None, f"{process.args[1]} exited early"
-            self.executor.spin_once(timeout_sec=0.05)
+        end = time.monotonic() + seconds
+        done = f"the end of {seconds:g} s"
+        wait_for(lambda: time.monotonic() >= end, done, seconds + 60, alive, self._spin)
 
     def spin_until_poses(self, alive: list[subprocess.Popen]) -> None:
         """Spin until the first PoseArray (the pose node is active and matched)."""
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while not self.poses:
-            assert time.monotonic() < deadline, f"no PoseArray within {START_TIMEOUT_S} s"
-            self.spin_for(0.1, alive)
+        wait_for(lambda: self.poses, "a first PoseArray", START_TIMEOUT_S, alive, self._spin)
+
+    def _spin(self) -> None:
+        self.executor.spin_once(timeout_sec=0.05)
 
     def answered(self) -> tuple[int, int]:
         """Frames published from the first answered one on, and how many got a PoseArray.
@@ -209,7 +204,9 @@ def assert_answered(run: Run, tmp_path: Path) -> None:
     """At least ``MIN_ANSWERED`` of the frames got a PoseArray; diagnostics and logs on failure."""
     logs = "\n".join(f"--- {p.name}\n{p.read_text()[-3000:]}" for p in tmp_path.glob("*.log"))
     why = f"pose_node's last /diagnostics {run.pose_node_diagnostics}\n{logs}"
-    assert run.published >= 0.9 * PLAY_S * 30, f"only {run.published} frames published; {why}"
+    # Enough frames for MIN_ANSWERED to mean something; the camera's pace (30 fps, fewer on a
+    # busy machine) is not what is tested here.
+    assert run.published >= 100, f"only {run.published} frames published; {why}"
     assert run.answered >= MIN_ANSWERED * run.published, (
         f"{run.answered} of {run.published} frames got a PoseArray; {why}"
     )

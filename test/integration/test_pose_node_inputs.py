@@ -6,16 +6,16 @@ into the installed pose_node; what the node says is read from its
 from its log.
 """
 
+import signal
 import subprocess
-import sys
 from pathlib import Path
 from statistics import median
 
 import pytest
 
-from test_pose_node import Recorder, start_pose_node, stop
+from processes_util import script_command
+from test_pose_node import pose_node_run
 
-PUBLISHER = Path(__file__).parent / "processes" / "publish_images.py"
 # Resident memory the pose node may gain over the fuzz, after its warm-up (docs/pose_node.md;
 # measured: 26 MB for MoveNet Lightning, 19 MB for hpe-0001, most of it DDS buffers grown for
 # the 8.8 MB images).
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.slow
 
 def publish(mode: str, *args: str) -> subprocess.Popen:
     """Start ``publish_images.py MODE ARGS`` for the pose node alone (one reader)."""
-    return subprocess.Popen([sys.executable, str(PUBLISHER), mode, "--readers", "1", *args])
+    return subprocess.Popen(script_command("publish_images.py", mode, "--readers", "1", *args))
 
 
 def resident_mb(process: subprocess.Popen) -> float:
@@ -37,46 +37,36 @@ def resident_mb(process: subprocess.Popen) -> float:
     raise AssertionError(f"no VmRSS for {process.pid}")
 
 
-def end(processes: list[subprocess.Popen]) -> None:
-    """Stop the publisher processes that still run."""
-    for process in processes:
-        if process.poll() is None:
-            process.terminate()
-        process.wait(timeout=30)
-
-
 def test_two_cameras_on_one_topic_are_counted_apart(ros_context):
     # Each camera numbers its frames from 1; the second starts a second or more after the first,
     # so mixing their numbers would count their difference as dropped at every alternation.
-    pose_node = start_pose_node("model:=movenet_lightning")
-    recorder = Recorder(ros_context, images=False)
-    cameras: list[subprocess.Popen] = []
-    try:
-        recorder.spin_until(recorder.pose_node_subscribed, [pose_node], "image_raw subscription")
-        cameras.append(publish("frames", "--fps", "10", "--seed", "1"))
+    with pose_node_run(ros_context, "model:=movenet_lightning", images=False) as run:
+        recorder = run.recorder
+        run.wait_subscribed()
+        cameras = [run.add(publish("frames", "--fps", "10", "--seed", "1"), signal.SIGTERM)]
         recorder.spin_until(
             lambda: recorder.counters().get("processed_frames_total", 0) >= 10,
-            [pose_node, *cameras],
+            [run.node, *cameras],
             "10 frames of the first camera",
         )
-        cameras.append(publish("frames", "--fps", "10", "--seed", "2"))
+        cameras.append(run.add(publish("frames", "--fps", "10", "--seed", "2"), signal.SIGTERM))
         both_from = len(recorder.diagnostics) + 2  # windows with both cameras (one to match)
         recorder.spin_until(
             lambda: len(recorder.diagnostics) >= both_from + 5,
-            [pose_node, *cameras],
+            [run.node, *cameras],
             "5 diagnostics windows with both cameras",
         )
-    finally:
-        recorder.close()
-        end(cameras)
-        node_log = stop(pose_node)
+    node_log = run.node_log
     windows = [recorder.values(i) for i in range(both_from, both_from + 5)]
     rates = [float(w["input_rate_hz"]) for w in windows]
     totals = recorder.counters(both_from + 4)
     seen = f"rates {rates}, totals {totals}\n{node_log}"
     assert 12.0 <= median(rates) <= 30.0, seen  # 20 Hz: two 10 fps cameras
+    # Mixed numbers would count about ten frames dropped per frame received (the cameras are
+    # a second or more apart, alternating); a busy machine may really replace a few while the
+    # node is busy.
     assert totals["dropped_frames_total"] + totals["lost_frames_total"] <= max(
-        5, 0.1 * totals["received_frames_total"]
+        5, 0.5 * totals["received_frames_total"]
     ), seen
     assert totals["failed_frames_total"] == totals["rejected_frames_total"] == 0, seen
 
@@ -95,21 +85,17 @@ BAD_NAMES = [
 
 def test_each_kind_of_bad_image_is_named_once_and_counted(ros_context):
     # Eight kinds of bad image, each sent twice, each once the node handled the one before.
-    pose_node = start_pose_node("model:=movenet_lightning", "diagnostics_period_s:=0.1")
-    recorder = Recorder(ros_context, images=False)
-    publisher = None
-    try:
-        recorder.spin_until(recorder.pose_node_subscribed, [pose_node], "image_raw subscription")
-        publisher = publish("bad", "--size", "320x240", "--fps", "10")
+    parameters = ["model:=movenet_lightning", "diagnostics_period_s:=0.1"]
+    with pose_node_run(ros_context, *parameters, images=False) as run:
+        recorder = run.recorder
+        run.wait_subscribed()
+        publisher = run.add(publish("bad", "--size", "320x240", "--fps", "10"), signal.SIGTERM)
         recorder.spin_until(
             lambda: any(p.image_width == 320 for p in recorder.poses),
-            [pose_node, publisher],
+            [run.node, publisher],
             "a PoseArray of a good frame after the bad ones",
         )
-    finally:
-        recorder.close()
-        end([publisher] if publisher else [])
-        node_log = stop(pose_node)
+    node_log = run.node_log
     for name in BAD_NAMES:
         assert node_log.count(f"dropping image: {name}") == 1, (name, node_log)
     assert node_log.count("dropping image:") == len(BAD_NAMES), node_log
@@ -122,31 +108,26 @@ def test_each_kind_of_bad_image_is_named_once_and_counted(ros_context):
 
 @pytest.mark.parametrize("model", ["movenet_lightning", "openpose_hpe0001"])
 def test_random_image_sizes_keep_memory_within_budget(ros_context, model):
-    pose_node = start_pose_node(
-        f"model:={model}", "image_reliability:=reliable", "diagnostics_period_s:=0.1"
-    )
-    recorder = Recorder(ros_context, images=False)
-    publishers: list[subprocess.Popen] = []
-    try:
-        recorder.spin_until(recorder.pose_node_subscribed, [pose_node], "image_raw subscription")
-        publishers.append(publish("frames", "--count", "10", "--fps", "5"))
+    parameters = [f"model:={model}", "image_reliability:=reliable", "diagnostics_period_s:=0.1"]
+    with pose_node_run(ros_context, *parameters, images=False) as run:
+        recorder = run.recorder
+        run.wait_subscribed()
+        warm_up = run.add(publish("frames", "--count", "10", "--fps", "5"), signal.SIGTERM)
         recorder.spin_until(
-            lambda: publishers[0].poll() is not None and len(recorder.poses) >= 5,
-            [pose_node],
+            lambda: warm_up.poll() is not None and len(recorder.poses) >= 5,
+            [run.node],
             "the warm-up frames",
         )
-        before_mb = resident_mb(pose_node)
-        publishers.append(publish("fuzz", "--size", "320x240", "--fps", "5", "--seed", "7"))
+        before_mb = resident_mb(run.node)
+        fuzz = publish("fuzz", "--size", "320x240", "--fps", "5", "--seed", "7")
+        run.add(fuzz, signal.SIGTERM)
         recorder.spin_until(
             lambda: sum(p.image_width == 320 for p in recorder.poses) >= 3,
-            [pose_node, publishers[1]],
+            [run.node, fuzz],
             "3 PoseArrays of good frames after the random ones",
         )
-        after_mb = resident_mb(pose_node)
-    finally:
-        recorder.close()
-        end(publishers)
-        node_log = stop(pose_node)
+        after_mb = resident_mb(run.node)
+    node_log = run.node_log
     counts = recorder.counters()
     seen = f"{model}: {before_mb:.0f} MB after warm-up, {after_mb:.0f} MB after; {counts}"
     print(seen)

@@ -7,11 +7,10 @@ as a lifecycle manager would); the image source and the pose sink are other
 nodes talking to it over DDS.
 """
 
-import time
-
 import cv2
 import numpy as np
 import pytest
+from processes_util import wait_for
 from rclpy.lifecycle import TransitionCallbackReturn
 from rclpy.parameter import Parameter
 from sensor_msgs.msg import Image
@@ -25,10 +24,7 @@ TIMEOUT_S = 60.0
 
 
 def spin_until(executor, condition, what: str) -> None:
-    deadline = time.monotonic() + TIMEOUT_S
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        executor.spin_once(timeout_sec=0.05)
+    wait_for(condition, what, TIMEOUT_S, step=lambda: executor.spin_once(timeout_sec=0.05))
 
 
 @pytest.mark.slow

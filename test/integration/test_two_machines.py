@@ -13,7 +13,6 @@ is set. The figures (frames, poses, bytes per frame, latency) are printed.
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -22,12 +21,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_pose_node import node_command
+from processes_util import UNBUFFERED, node_command, script_command, stop
 
 from pose_estimation_ros.bench import netns
 from pose_estimation_ros.core.assets import resolve
 
-RECORDER = Path(__file__).parent / "processes" / "record_frames.py"
 UDP_PORT = 4900
 PLAY_S = 20.0  # camera_node's run
 READY_TIMEOUT_S = 60.0  # pose_node's model loaded, seen from the recorder
@@ -80,7 +78,7 @@ class Processes:
 
     def start(self, host: netns.Host, name: str, argv: list[str]) -> subprocess.Popen:
         """Start ``argv`` on ``host``; stdout to ``<name>.out``, stderr to ``<name>.log``."""
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        env = dict(os.environ, **UNBUFFERED)
         with (self.log_dir / f"{name}.out").open("w") as out, (
             self.log_dir / f"{name}.log"
         ).open("w") as err:
@@ -105,13 +103,8 @@ class Processes:
     def stop(self, name: str, timeout: float = 20.0) -> int:
         """Interrupt process ``name`` (as Ctrl-C would) and wait; its exit code."""
         process = self.started[name]
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-        try:
-            return process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            return process.wait()
+        stop(process, timeout)
+        return process.returncode
 
     def stop_all(self) -> None:
         """Stop every process still running."""
@@ -168,7 +161,7 @@ def run_graph(lan: netns.Lan, processes: Processes, environment: Environment) ->
         [sys.executable, "-m", "pose_estimation_ros.udp_receiver", "--port", str(UDP_PORT),
          "--address", game.address, "--sender", pose.address, "--json"],
     )  # fmt: skip  (the game host's own address, as a user on another machine must give it)
-    processes.start(pose, "recorder", [sys.executable, str(RECORDER), environment.image_topic])
+    processes.start(pose, "recorder", script_command("record_frames.py", environment.image_topic))
     processes.start(
         pose, "udp_bridge_node",
         node_command("udp_bridge_node", f"host:={game.address}", f"port:={UDP_PORT}"),

@@ -4,19 +4,25 @@ Real processes throughout: the publisher and the bridge node are separate OS
 processes talking over Fast DDS; datagrams cross the loopback interface.
 """
 
+import dataclasses
 import random
 import re
-import signal
 import socket
 import struct
 
 import pytest
-from bridge_processes import bridge, free_udp_port, publisher, udp_listener, wait_for
+from bridge_processes import bridge, free_udp_port, publisher, udp_listener
+from processes_util import receive_until, stop, wait_for
 from wire_samples import assert_same_frame, sample_frame
 
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
 
-from pose_estimation_ros.core.wire import FrameAssembler, WireHeader, decode_datagram
+from pose_estimation_ros.core.wire import (
+    FrameAssembler,
+    WireHeader,
+    decode_datagram,
+    encode_frame,
+)
 from pose_estimation_ros.core.wire.schema import MIN_DATAGRAM_BYTES
 from pose_estimation_ros.msg import PoseArray
 
@@ -25,8 +31,8 @@ NO_LISTENER_WARNING = "nothing listens on"
 
 
 def receive_frame(sock: socket.socket):
-    """Read datagrams until one whole frame is assembled; return it and its datagrams' sizes."""
-    assembler, sizes = FrameAssembler(), {}
+    """Read datagrams until one whole frame is assembled; return it and its parts in order."""
+    assembler, parts = FrameAssembler(), {}
 
     def one_frame():
         try:
@@ -34,11 +40,26 @@ def receive_frame(sock: socket.socket):
         except socket.timeout:
             return None
         part = decode_datagram(datagram)
-        sizes.setdefault(part.header.sequence, []).append(len(datagram))
+        parts.setdefault(part.header.sequence, {})[part.part] = (len(datagram), part)
         result = assembler.add(part)
-        return result and (*result, sizes[part.header.sequence])
+        in_order = [parts[part.header.sequence][i] for i in range(part.parts)] if result else []
+        return result and (*result, in_order)
 
     return wait_for(one_frame, "a whole frame from the bridge")
+
+
+def assert_split_as_specified(parts, max_datagram_bytes: int) -> None:
+    """Each datagram is within the limit and filled greedily with whole people in order.
+
+    (docs/wire-format.md, "Splitting": a datagram but the last could not take the next person.)
+    """
+    assert all(size <= max_datagram_bytes for size, _ in parts), [size for size, _ in parts]
+    for (_, part), (_, following) in zip(parts, parts[1:]):
+        grown = dataclasses.replace(
+            part.frame, people=[*part.frame.people, following.frame.people[0]]
+        )
+        (alone,) = encode_frame(grown, part.header, 65507)
+        assert len(alone) > max_datagram_bytes, f"part {part.part} had room for another person"
 
 
 def check_sample(header: WireHeader, frame, num_people: int) -> None:
@@ -54,10 +75,10 @@ def test_bridge_sends_exactly_what_was_published(ros_domain_id, tmp_path, num_pe
         with publisher(num_people, tmp_path / "publisher.log"), bridge(
             tmp_path / "bridge.log", port=port, max_datagram_bytes=1200
         ):
-            header, frame, sizes = receive_frame(sock)
+            header, frame, parts = receive_frame(sock)
     check_sample(header, frame, num_people)
-    assert all(size <= 1200 for size in sizes)
-    assert len(sizes) == (1 if num_people == 1 else 7)  # 20 people: 3 per 1200-byte datagram
+    assert_split_as_specified(parts, 1200)
+    assert (len(parts) == 1) == (num_people == 1)  # 20 people (about 310 B each) need several
 
 
 @pytest.mark.parametrize("mode", ["multicast", "broadcast"])
@@ -74,28 +95,6 @@ def test_multicast_and_broadcast_reach_a_listener(ros_domain_id, tmp_path, mode)
         with publisher(2, tmp_path / "publisher.log"), bridge(tmp_path / "bridge.log", **params):
             header, frame, _ = receive_frame(sock)
     check_sample(header, frame, 2)
-
-
-def spin_until(context, topic: str, msg_type, until) -> None:
-    """Spin a subscriber on ``context`` until ``until(messages so far)`` is true."""
-    import rclpy
-    from rclpy.executors import SingleThreadedExecutor
-
-    node = rclpy.create_node("bridge_observer", context=context)
-    received = []
-    node.create_subscription(msg_type, topic, received.append, 10)
-    executor = SingleThreadedExecutor(context=context)
-    executor.add_node(node)
-    try:
-
-        def spin():
-            executor.spin_once(timeout_sec=0.1)
-            return until(received)
-
-        wait_for(spin, f"messages on {topic}")
-    finally:
-        executor.shutdown()
-        node.destroy_node()
 
 
 def bridge_diagnostics(level: bytes, words: str):
@@ -117,19 +116,18 @@ def test_no_listener_keeps_running_and_logs_once(ros_context, tmp_path):
     with publisher(1, tmp_path / "publisher.log"), bridge(log, port=port) as node:
         wait_for(lambda: NO_LISTENER_WARNING in log.read_text(), "the no-listener warning")
         # Ten more frames reach the bridge while nobody listens: several more refusals.
-        spin_until(ros_context, "poses", PoseArray, lambda poses: len(poses) >= 10)
+        receive_until(ros_context, "poses", PoseArray, lambda poses: len(poses) >= 10)
         warn = bridge_diagnostics(DiagnosticStatus.WARN, f"nothing listens on 127.0.0.1:{port}")
-        spin_until(ros_context, "/diagnostics", DiagnosticArray, warn)
+        receive_until(ros_context, "/diagnostics", DiagnosticArray, warn)
         assert node.poll() is None, f"the bridge died:\n{log.read_text()}"
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:  # a receiver starts
             sock.bind(("127.0.0.1", port))
             sock.settimeout(0.2)
             header, frame, _ = receive_frame(sock)
             ok = bridge_diagnostics(DiagnosticStatus.OK, f"sending to 127.0.0.1:{port}")
-            spin_until(ros_context, "/diagnostics", DiagnosticArray, ok)
+            receive_until(ros_context, "/diagnostics", DiagnosticArray, ok)
         check_sample(header, frame, 1)
-        node.send_signal(signal.SIGINT)
-        node.wait(timeout=30)
+        stop(node)  # as Ctrl-C
     text = log.read_text()
     assert node.returncode == 0, text
     assert text.count(NO_LISTENER_WARNING) == 1, text

@@ -8,7 +8,7 @@ from pose_estimation_ros.evaluation.node_params import (
     parse_assignment,
     resolve_parameters,
 )
-from pose_estimation_ros.nodes.pose_node import PARAMS
+from pose_estimation_ros.nodes.pose_params import PARAMS
 from pose_estimation_ros.params_file import ParamsFileError
 
 

@@ -1,17 +1,24 @@
 """The graph definition, the launch file that reads it, and the runner's command lines agree.
 
-The launch file is checked here by reading it (its syntax tree), so this runs
-without launch/launch_ros; test/integration/test_launch.py runs it with
-``ros2 launch``. The installed executables and the parameters each node
-declares are checked for real.
+The launch file's setup is run here with launch's own classes (its node actions,
+their command lines and exit handlers), without starting anything;
+test/integration/test_launch.py runs it with ``ros2 launch``. The installed
+executables and the parameters each node declares are checked for real.
 """
 
-import ast
 import importlib
+import importlib.util
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import yaml
+from launch import LaunchContext
+from launch.actions import OpaqueFunction, RegisterEventHandler, Shutdown
+from launch.events.process import ProcessExited
+from launch.utilities import perform_substitutions
+from launch_ros.actions import LifecycleNode, Node
 
 from pose_estimation_ros import graph
 from pose_estimation_ros.nodes.parameters import coerce
@@ -24,67 +31,139 @@ from pose_estimation_ros.runner.commands import (
 LAUNCH_FILE = Path(__file__).resolve().parents[2] / "launch" / "pose.launch.py"
 
 
-LAUNCH_TREE = ast.parse(LAUNCH_FILE.read_text())
+def _load_launch_file():
+    spec = importlib.util.spec_from_file_location("pose_launch", LAUNCH_FILE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def _calls(tree: ast.AST, name: str) -> list[ast.Call]:
-    """Return the calls of ``name`` (a plain name, or the whole callee as written)."""
-    return [
-        node
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Call)
-        and name in (getattr(node.func, "id", None), ast.unparse(node.func))
-    ]
+LAUNCH = _load_launch_file()
 
 
-def _keywords(call: ast.Call) -> dict[str, str]:
-    return {kw.arg: ast.unparse(kw.value) for kw in call.keywords}
+@dataclass
+class Launched:
+    """What the launch file's setup returned for some arguments, and its launch context."""
+
+    context: LaunchContext
+    nodes: list[Node]
+    handlers: list[RegisterEventHandler]
 
 
-def test_launch_file_declares_every_graph_argument_with_its_description():
-    (declare,) = _calls(LAUNCH_TREE, "DeclareLaunchArgument")
-    assert ast.unparse(declare.args[0]) == "arg.name"
-    assert _keywords(declare) == {"default_value": "arg.default", "description": "arg.description"}
-    comprehension = next(
-        n for n in ast.walk(LAUNCH_TREE) if isinstance(n, ast.ListComp) and n.elt is declare
+@pytest.fixture
+def launched(tmp_path, monkeypatch):
+    """Run the launch file's setup as ``ros2 launch`` would, for the arguments given."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # launch_ros's parameter files
+
+    def setup(**arguments: str) -> Launched:
+        description = LAUNCH.generate_launch_description()
+        context = LaunchContext()
+        for declared in description.get_launch_arguments():
+            value = perform_substitutions(context, declared.default_value)
+            context.launch_configurations[declared.name] = value
+        context.launch_configurations.update(arguments)
+        (opaque,) = [e for e in description.entities if isinstance(e, OpaqueFunction)]
+        actions = opaque.execute(context)
+        nodes = [action for action in actions if isinstance(action, Node)]
+        handlers = [action for action in actions if isinstance(action, RegisterEventHandler)]
+        assert len(nodes) + len(handlers) == len(actions), actions
+        return Launched(context, nodes, handlers)
+
+    return setup
+
+
+def _command(context: LaunchContext, node: Node) -> list[str]:
+    """Return the argv ``ros2 launch`` runs for ``node``, the name and namespace rules as set."""
+    node._perform_substitutions(context)  # what Node.execute does first
+    name, namespace = node.node_name.rsplit("/", 1)[1], node.expanded_node_namespace
+    context.extend_locals(
+        {"ros_specific_arguments": {"name": f"__node:={name}", "ns": f"__ns:={namespace}"}}
     )
-    assert ast.unparse(comprehension.generators[0].iter) == "graph.ARGUMENTS"
+    return [perform_substitutions(context, part) for part in node.cmd]
 
 
-def test_launch_file_builds_one_node_per_enabled_graph_node_with_graph_parameters():
-    (graph_node,) = _calls(LAUNCH_TREE, "LifecycleNode if spec.lifecycle else Node")
-    keywords = _keywords(graph_node)
-    assert keywords["package"] == "graph.PACKAGE"
-    assert keywords["name"] == "spec.name"
-    assert (
-        keywords["parameters"] == "[params_file, graph.parameter_overrides(spec.name, arguments)]"
+def _started(command: list[str]) -> dict[str, object]:
+    """Read a node's argv: executable, rules, params files, then every parameter set over them."""
+    files = [command[i + 1] for i, item in enumerate(command) if item == "--params-file"]
+    rules = [command[i + 1] for i, item in enumerate(command) if item == "-r"]
+    overrides = {}
+    for path in files[1:]:  # launch_ros writes a node's parameter dicts to files of their own
+        (block,) = yaml.safe_load(Path(path).read_text()).values()
+        overrides.update(block["ros__parameters"])
+    for i, item in enumerate(command):
+        if item == "-p":
+            name, value = command[i + 1].split(":=", 1)
+            overrides[name] = yaml.safe_load(value)
+    remappings = [rule for rule in rules if not rule.startswith("__")]
+    namespaces = [rule.removeprefix("__ns:=") for rule in rules if rule.startswith("__ns:=")]
+    return {
+        "executable": command[0],
+        "name": [rule for rule in rules if rule.startswith("__node:=")],
+        "namespace": namespaces or ["/"],
+        "params_file": files[0],
+        "overrides": overrides,
+        "remappings": remappings,
+    }
+
+
+def test_launch_file_declares_every_graph_argument_with_its_default_and_description():
+    declared = LAUNCH.generate_launch_description().get_launch_arguments()
+    context = LaunchContext()
+    assert [
+        (a.name, perform_substitutions(context, a.default_value), a.description)
+        for a in declared
+    ] == [(a.name, a.default, a.description) for a in graph.ARGUMENTS]
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {},
+        {"use_bridge": "false", "namespace": "robot1", "source": "/data/clip.mp4"},
+        {"model": "openpose_hpe0001", "host": "127.255.255.255", "mode": "broadcast"},
+    ],
+)
+def test_launch_starts_what_the_runner_starts(launched, arguments):
+    """Same nodes, kinds, executables, namespace, params file and overrides, for any arguments."""
+    run = launched(**arguments)
+    commands = graph_commands(arguments)
+    assert [node.node_executable for node in run.nodes] == list(commands)
+    specs = {spec.name: spec for spec in graph.NODES}
+    for node in run.nodes:
+        spec = specs[node.node_executable]
+        assert isinstance(node, LifecycleNode) == spec.lifecycle, spec.name
+        assert node.node_package == graph.PACKAGE
+        started = _started(_command(run.context, node))
+        assert started == _started(commands[spec.name]), spec.name
+        assert started["name"] == [f"__node:={spec.name}"]
+
+
+def test_launch_refuses_a_bad_argument_before_creating_any_node(launched):
+    with pytest.raises(graph.ArgumentError, match="use_bridge:=maybe is not a boolean"):
+        launched(use_bridge="maybe")
+
+
+def _exit_of(node: Node, returncode: int) -> ProcessExited:
+    return ProcessExited(
+        returncode=returncode, action=node, name=node.node_executable, cmd=[], cwd=None, env=None,
+        pid=1,
     )
-    assert keywords["remappings"] == "list(spec.remappings)"
-    comprehension = next(
-        n for n in ast.walk(LAUNCH_TREE) if isinstance(n, ast.ListComp) and n.elt is graph_node
-    )
-    assert ast.unparse(comprehension.generators[0].iter) == "graph.NODES"
-    assert [ast.unparse(c) for c in comprehension.generators[0].ifs] == [
-        "graph.is_enabled(spec, arguments)"
-    ]
 
 
-def test_launch_file_checks_arguments_and_ends_with_any_graph_node():
-    (setup,) = [
-        n
-        for n in ast.walk(LAUNCH_TREE)
-        if isinstance(n, ast.FunctionDef) and n.name == "_launch_setup"
-    ]
-    first_calls = [ast.unparse(statement.value) for statement in setup.body[2:4]]
-    assert first_calls == ["graph.check_arguments(arguments)", "_check_rviz(arguments)"]
-    (handler,) = _calls(LAUNCH_TREE, "OnProcessExit")
-    assert _keywords(handler) == {"target_action": "node", "on_exit": "_end_launch"}
-    comprehension = next(
-        n
-        for n in ast.walk(LAUNCH_TREE)
-        if isinstance(n, ast.ListComp) and handler in ast.walk(n.elt)
-    )
-    assert ast.unparse(comprehension.generators[0].iter) == "nodes"
+def test_any_node_exiting_ends_the_launch_with_a_failure_or_a_shutdown(launched):
+    run = launched(use_bridge="true")
+    assert len(run.handlers) == len(run.nodes) == 3
+    for node in run.nodes:
+        _command(run.context, node)  # sets the node's name, as it starts
+        for code, outcome in [(0, "shutdown"), (1, "exited with code 1"), (-15, "SIGTERM")]:
+            event = _exit_of(node, code)
+            (handler,) = [h.event_handler for h in run.handlers if h.event_handler.matches(event)]
+            if code == 0:
+                (action,) = handler.handle(event, run.context)
+                assert isinstance(action, Shutdown), node.node_name
+            else:
+                with pytest.raises(LAUNCH.NodeFailed, match=outcome):
+                    handler.handle(event, run.context)
 
 
 def test_only_the_pose_node_is_a_lifecycle_node():

@@ -21,9 +21,9 @@ def test_defaults_infer_in_f32_and_publish_openpose18():
         ({"layout": "body25"}, "coco17, openpose18"),
         ({"backend": "litert"}, "openvino"),
         ({"input_height": 250}, "multiple of 8"),
-        ({"input_height": 1032}, "up to 1024"),
+        ({"input_height": 1032}, "must be <= 1024"),
         ({"max_people": 0}, "max_people"),
-        ({"paf_min_fraction": 1.5}, "0..1"),
+        ({"paf_min_fraction": 1.5}, "paf_min_fraction must be <= 1.0"),
     ],
 )
 def test_bad_options_are_rejected_by_name(options, message):
@@ -37,4 +37,4 @@ def test_the_tallest_input_height_is_accepted():
 
 def test_every_openpose_network_is_a_registered_model():
     for model in NETWORKS:
-        assert MODELS[model] == "pose_estimation_ros.core.openpose.estimator"
+        assert MODELS[model].estimator == "pose_estimation_ros.core.openpose.estimator"

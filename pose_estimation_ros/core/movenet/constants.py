@@ -1,4 +1,4 @@
-"""MoveNet model constants: input sizes, output tensor layouts, crop and filter defaults.
+"""MoveNet model constants: input sizes, output tensor layouts, and crop defaults.
 
 Values follow tfjs-models ``pose-detection/src/movenet/constants.ts`` and
 the MoveNet tutorial, so results are comparable with upstream's.
@@ -33,8 +33,3 @@ BODY_EXPANSION = 1.2
 # Low-pass weight of the newest crop region (tfjs CROP_FILTER_ALPHA).
 CROP_FILTER_ALPHA = 0.9
 TORSO_KEYPOINTS = ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
-
-# One Euro parameters for keypoints normalised to the image size (tfjs KEYPOINT_FILTER_CONFIG).
-SMOOTHING_MIN_CUTOFF = 6.36
-SMOOTHING_BETA = 636.61
-SMOOTHING_DERIVATE_CUTOFF = 4.77

@@ -41,15 +41,11 @@ from pose_estimation_ros.core.movenet.crop import (
 from pose_estimation_ros.core.movenet.decode import decode_multipose, decode_singlepose, pose_score
 from pose_estimation_ros.core.movenet.flip import average_poses, unmirror
 from pose_estimation_ros.core.movenet.options import MoveNetOptions, asset_name, make_options
-from pose_estimation_ros.core.options import field_names
 from pose_estimation_ros.core.runtimes import ModelRunner, create_runner
 from pose_estimation_ros.core.skeletons import COCO17, mirror_order
 from pose_estimation_ros.core.types import Person, box_around
 
 _LOG = logging.getLogger(__name__)
-
-
-OPTION_NAMES = field_names(MoveNetOptions)
 
 
 class MoveNetEstimator:

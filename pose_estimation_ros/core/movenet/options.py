@@ -1,14 +1,15 @@
-"""MoveNet options: defaults as constants, one function that validates and merges them."""
+"""MoveNet options, each declared once with its spec; one function validates and merges them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from pose_estimation_ros.core.options import merge_options
+from pose_estimation_ros.core.options import merge_options, option
 from pose_estimation_ros.core.runtimes import BACKENDS
 
 PRECISIONS = ("int8", "fp16")
+INFERENCE_PRECISIONS = ("f32", "f16", "bf16")
 # Weights per model and precision; a model with one file uses it whatever the precision.
 ASSETS = {
     "movenet_lightning": {"int8": "movenet_lightning_int8", "fp16": "movenet_lightning_fp16"},
@@ -21,28 +22,36 @@ ASSETS = {
 class MoveNetOptions:
     """Everything a MoveNet estimator can be told; see ``docs/pose_node.md``."""
 
-    model_path: str = ""  # a file or TF Hub handle; empty: the asset for model and precision
-    precision: str = "int8"  # weights, where the model has both int8 and fp16
-    backend: str = "openvino"
-    threads: int = 0  # 0: the runtime chooses
-    inference_precision: str = "f32"  # OpenVINO INFERENCE_PRECISION_HINT
-    smart_crop: bool = True  # SinglePose: crop around the last pose
-    refine_crop: bool = True  # SinglePose, fresh frame: read again a crop around the person
-    flip_average: bool = True  # SinglePose, fresh frame: also read the mirrored crop, average
-    min_person_score: float = 0.2  # MultiPose: people scored lower are dropped
+    model_path: str = option(
+        "", "weights file (.tflite), SavedModel folder or TF Hub handle; empty: the asset"
+    )
+    precision: str = option(
+        "int8", "weights precision, where the model has both", choices=PRECISIONS
+    )
+    backend: str = option("openvino", "inference runtime", choices=BACKENDS)
+    threads: int = option(
+        0, "inference threads; 0: the runtime chooses", min_value=0, max_value=256
+    )
+    inference_precision: str = option(
+        "f32", "OpenVINO INFERENCE_PRECISION_HINT", choices=INFERENCE_PRECISIONS
+    )
+    smart_crop: bool = option(True, "single-pose: crop around the last pose")
+    refine_crop: bool = option(
+        True,
+        "single-pose, fresh frame (first, after a cut, person lost): read again a crop "
+        "around the person the whole-frame pass found",
+    )
+    flip_average: bool = option(
+        True, "single-pose, fresh frame: also read the mirrored crop and average"
+    )
+    min_person_score: float = option(
+        0.2, "multi-pose: drop people scored lower", min_value=0.0, max_value=1.0
+    )
 
 
 def make_options(options: dict[str, Any]) -> MoveNetOptions:
     """Merge ``options`` over the defaults; ``ValueError`` naming a bad key or value."""
-    merged = merge_options(
-        MoveNetOptions(),
-        options,
-        "MoveNet",
-        {"precision": PRECISIONS, "backend": BACKENDS},
-    )
-    if merged.threads < 0:
-        raise ValueError("MoveNet threads must be >= 0")
-    return merged
+    return merge_options(MoveNetOptions(), options, "MoveNet")
 
 
 def asset_name(model: str, precision: str) -> str:

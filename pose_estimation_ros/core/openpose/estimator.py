@@ -34,7 +34,6 @@ from pose_estimation_ros.core.openpose.constants import (
 )
 from pose_estimation_ros.core.openpose.flip import average_flipped
 from pose_estimation_ros.core.openpose.options import OpenPoseOptions, make_options
-from pose_estimation_ros.core.options import field_names
 from pose_estimation_ros.core.openpose.paf_grouping import group_people
 from pose_estimation_ros.core.openpose.peaks import find_peaks
 from pose_estimation_ros.core.openpose.sizing import (
@@ -52,7 +51,6 @@ KERNEL_CACHE_ENV = "ONEDNN_PRIMITIVE_CACHE_CAPACITY"  # read when the CPU plugin
 # Kernels OpenVINO keeps per input width seen (CPU_RUNTIME_CACHE_CAPACITY): none. Its default
 # grew by about 7 MB a width (447 MB over 64 widths); 0 cost nothing on a video's fixed size.
 SHAPE_CACHE = 0
-OPTION_NAMES = field_names(OpenPoseOptions)
 
 
 @dataclass(frozen=True)

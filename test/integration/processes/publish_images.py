@@ -15,17 +15,20 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import rclpy
 from diagnostic_msgs.msg import DiagnosticArray
-from rclpy.executors import ExternalShutdownException
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import Image
 from std_msgs.msg import Header
 
 from pose_estimation_ros.core.image_bounds import MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE
 from pose_estimation_ros.core.image_encoding import CHANNELS
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # a script, under PYTHONSAFEPATH
+from ros_process import ros_node  # noqa: E402
 
 FRAME_ID = "camera_optical_frame"
 HANDLED = ("processed_frames_total", "rejected_frames_total", "failed_frames_total")
@@ -110,35 +113,33 @@ def main() -> None:
     width, height = (int(v) for v in args.size.split("x"))
     frame = image(width, height, seed=args.seed)
 
-    rclpy.init()
-    node = rclpy.create_node("image_publisher")
-    pub = node.create_publisher(
-        Image, "image_raw", QoSProfile(depth=2, reliability=ReliabilityPolicy.RELIABLE)
-    )
-    handled: list[int] = []
-    node.create_subscription(
-        DiagnosticArray,
-        "/diagnostics",
-        lambda msg: handled.extend(
-            sum(int(v.value) for v in status.values if v.key in HANDLED)
-            for status in msg.status
-            if status.name.endswith("pose_node: pose estimation")
-        ),
-        10,
-    )
+    with ros_node("image_publisher") as node:
+        pub = node.create_publisher(
+            Image, "image_raw", QoSProfile(depth=2, reliability=ReliabilityPolicy.RELIABLE)
+        )
+        handled: list[int] = []
+        node.create_subscription(
+            DiagnosticArray,
+            "/diagnostics",
+            lambda msg: handled.extend(
+                sum(int(v.value) for v in status.values if v.key in HANDLED)
+                for status in msg.status
+                if status.name.endswith("pose_node: pose estimation")
+            ),
+            10,
+        )
 
-    def spin_until(condition, what: str) -> None:
-        deadline = time.monotonic() + WAIT_S
-        while not condition():
-            if time.monotonic() > deadline:
-                sys.exit(f"publish_images: no {what} within {WAIT_S} s")
-            rclpy.spin_once(node, timeout_sec=0.05)
+        def spin_until(condition, what: str) -> None:
+            deadline = time.monotonic() + WAIT_S
+            while not condition():
+                if time.monotonic() > deadline:
+                    sys.exit(f"publish_images: no {what} within {WAIT_S} s")
+                rclpy.spin_once(node, timeout_sec=0.05)
 
-    def publish(msg: Image) -> None:
-        msg.header.stamp = node.get_clock().now().to_msg()
-        pub.publish(msg)
+        def publish(msg: Image) -> None:
+            msg.header.stamp = node.get_clock().now().to_msg()
+            pub.publish(msg)
 
-    try:
         spin_until(lambda: pub.get_subscription_count() >= args.readers, "readers")
         if first:
             spin_until(lambda: handled, "/diagnostics from the pose node")
@@ -153,11 +154,6 @@ def main() -> None:
             next_s += 1.0 / args.fps
             while (left := next_s - time.monotonic()) > 0:
                 rclpy.spin_once(node, timeout_sec=left)
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        node.destroy_node()
-        rclpy.try_shutdown()
 
 
 if __name__ == "__main__":

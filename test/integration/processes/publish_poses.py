@@ -1,16 +1,19 @@
 """Publish a fixed PoseArray on ``poses`` at 10 Hz until killed (a separate OS process)."""
 
 import sys
+from pathlib import Path
 
 import numpy as np
 import rclpy
-from rclpy.executors import ExternalShutdownException
 from std_msgs.msg import Header
 
 from pose_estimation_ros.core.skeletons import COCO17
 from pose_estimation_ros.core.types import Person, PoseFrame
 from pose_estimation_ros.msg import PoseArray
 from pose_estimation_ros.nodes.conversions import pose_frame_to_msg
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # a script, under PYTHONSAFEPATH
+from ros_process import ros_node  # noqa: E402
 
 
 def sample_frame(num_people: int) -> PoseFrame:
@@ -28,20 +31,13 @@ def sample_frame(num_people: int) -> PoseFrame:
 
 def main() -> None:
     """Publish until interrupted."""
-    rclpy.init()
-    node = rclpy.create_node("pose_publisher")
-    pub = node.create_publisher(PoseArray, "poses", 10)
     header = Header(frame_id="camera_optical_frame")
     header.stamp.sec, header.stamp.nanosec = 1234, 567890
     msg = pose_frame_to_msg(sample_frame(int(sys.argv[1])), header)
-    node.create_timer(0.1, lambda: pub.publish(msg))
-    try:
+    with ros_node("pose_publisher") as node:
+        pub = node.create_publisher(PoseArray, "poses", 10)
+        node.create_timer(0.1, lambda: pub.publish(msg))
         rclpy.spin(node)
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        node.destroy_node()
-        rclpy.try_shutdown()
 
 
 if __name__ == "__main__":

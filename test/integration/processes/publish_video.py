@@ -1,21 +1,25 @@
 """Publish a video's frames as bgr8 ``image_raw`` in a loop until killed (a separate OS process).
 
-Stands in for camera_node until it lands. Usage: ``publish_video.py VIDEO FPS [--bad-first]``.
+A minimal, deterministic publisher for pose node tests (stamps and bad images under the test's
+control), not camera_node. Usage: ``publish_video.py VIDEO FPS [--bad-first]``.
 Frame ``k`` (counting across loops) is stamped ``STAMP_BASE_S + k / FPS``.
 With ``--bad-first`` it first sends, three times over, a zero-size image
 and one in an unsupported encoding, which the pose node must drop and survive.
 """
 
 import sys
+from pathlib import Path
 
 import cv2
 import rclpy
-from rclpy.executors import ExternalShutdownException
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import Image
 from std_msgs.msg import Header
 
 from pose_estimation_ros.nodes.conversions import bgr_to_image_msg
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # a script, under PYTHONSAFEPATH
+from ros_process import ros_node  # noqa: E402
 
 STAMP_BASE_S = 1000
 FRAME_ID = "camera_optical_frame"
@@ -43,33 +47,26 @@ def main() -> None:
     capture = cv2.VideoCapture(path)
     while (frame := capture.read())[0]:
         frames.append(frame[1])
-    rclpy.init()
-    node = rclpy.create_node("video_publisher")
-    qos = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
-    pub = node.create_publisher(Image, "image_raw", qos)
     pending_bad = 3 * bad_images() if "--bad-first" in sys.argv else []
     index = 0
+    with ros_node("video_publisher") as node:
+        qos = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
+        pub = node.create_publisher(Image, "image_raw", qos)
 
-    def publish() -> None:
-        nonlocal index
-        if pub.get_subscription_count() < 2:  # the pose node and the test's recorder
-            return
-        if pending_bad:
-            pub.publish(pending_bad.pop(0))
-            return
-        header = Header(frame_id=FRAME_ID)
-        header.stamp.sec, header.stamp.nanosec = stamp_of(index, fps)
-        pub.publish(bgr_to_image_msg(frames[index % len(frames)], header))
-        index += 1
+        def publish() -> None:
+            nonlocal index
+            if pub.get_subscription_count() < 2:  # the pose node and the test's recorder
+                return
+            if pending_bad:
+                pub.publish(pending_bad.pop(0))
+                return
+            header = Header(frame_id=FRAME_ID)
+            header.stamp.sec, header.stamp.nanosec = stamp_of(index, fps)
+            pub.publish(bgr_to_image_msg(frames[index % len(frames)], header))
+            index += 1
 
-    node.create_timer(1.0 / fps, publish)
-    try:
+        node.create_timer(1.0 / fps, publish)
         rclpy.spin(node)
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        node.destroy_node()
-        rclpy.try_shutdown()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""Developer tools run with ``python -m pose_estimation_ros.tools.<name>``."""
