@@ -32,7 +32,7 @@ from pose_estimation_ros.core.wire import (
     is_newer,
     sequence_gap,
 )
-from pose_estimation_ros.core.wire.schema import MAX_UDP_PAYLOAD_BYTES
+from pose_estimation_ros.core.wire import schema as s
 
 _RATE_SMOOTHING = 0.1  # weight of the newest frame interval in the rate estimate
 
@@ -41,24 +41,24 @@ def part_to_json(part: WirePart) -> dict[str, Any]:
     """Return a datagram as the JSON object every receiver CLI prints (same keys as the wire)."""
     header, frame = part.header, part.frame
     return {
-        "seq": header.sequence,
-        "stream": header.stream,
-        "part": part.part,
-        "parts": part.parts,
-        "stamp_sec": header.stamp_sec,
-        "stamp_nanosec": header.stamp_nanosec,
-        "frame_id": header.frame_id,
-        "width": frame.image_width,
-        "height": frame.image_height,
-        "model": frame.model,
-        "layout": frame.layout.name,
-        "num_keypoints": frame.layout.num_keypoints,
-        "people": [
+        s.KEY_SEQUENCE: header.sequence,
+        s.KEY_STREAM: header.stream,
+        s.KEY_PART: part.part,
+        s.KEY_PARTS: part.parts,
+        s.KEY_STAMP_SEC: header.stamp_sec,
+        s.KEY_STAMP_NANOSEC: header.stamp_nanosec,
+        s.KEY_FRAME_ID: header.frame_id,
+        s.KEY_WIDTH: frame.image_width,
+        s.KEY_HEIGHT: frame.image_height,
+        s.KEY_MODEL: frame.model,
+        s.KEY_LAYOUT: frame.layout.name,
+        s.KEY_NUM_KEYPOINTS: frame.layout.num_keypoints,
+        s.KEY_PEOPLE: [
             {
-                "id": person.track_id,
-                "score": person.score,
-                "box": list(person.box),
-                "keypoints": person.keypoints.ravel().tolist(),
+                s.KEY_ID: person.track_id,
+                s.KEY_SCORE: person.score,
+                s.KEY_BOX: list(person.box),
+                s.KEY_KEYPOINTS: person.keypoints.ravel().tolist(),
             }
             for person in frame.people
         ],
@@ -216,7 +216,7 @@ def receive(
     """Print accepted datagrams until ``--count`` of them were accepted (forever with 0)."""
     assembler, stats, accepted = FrameAssembler(), FrameStats(), 0
     while not args.count or accepted < args.count:
-        data, remote = sock.recvfrom(MAX_UDP_PAYLOAD_BYTES + 1)
+        data, remote = sock.recvfrom(s.MAX_UDP_PAYLOAD_BYTES + 1)
         if not from_sender(remote, sender):
             dropped.drop(
                 "from another sender",

@@ -15,7 +15,6 @@ import argparse
 import json
 import shutil
 import socket
-import statistics
 import subprocess
 import tempfile
 import time
@@ -27,6 +26,7 @@ import rclpy
 from rclpy.parameter import Parameter
 from std_msgs.msg import Header
 
+from pose_estimation_ros.bench.stats import summary_ms
 from pose_estimation_ros.core.skeletons import COCO17
 from pose_estimation_ros.core.types import Person, PoseFrame
 from pose_estimation_ros.core.wire import WireHeader, decode_datagram, encode_frame
@@ -57,7 +57,8 @@ def microseconds_per_call(function: Callable[[], object], repeats: int) -> tuple
         start = time.perf_counter()
         function()
         durations.append(time.perf_counter() - start)
-    return statistics.median(durations) * 1e6, np.percentile(durations, 95) * 1e6
+    summary = summary_ms(durations)  # seconds in, so its figures are seconds too
+    return summary["p50"] * 1e6, summary["p95"] * 1e6
 
 
 def receiver_commands(repo: Path, build_dir: Path) -> dict[str, list[str]]:

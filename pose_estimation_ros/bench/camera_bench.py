@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import math
 import re
-import statistics
 import subprocess
 import time
 from pathlib import Path
@@ -26,8 +25,10 @@ from ament_index_python.packages import get_package_prefix
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import Image
 
+from pose_estimation_ros.bench.stats import summary_ms
 from pose_estimation_ros.core import domain_lock
 from pose_estimation_ros.core.assets import resolve
+from pose_estimation_ros.core.capture.encoding import ENCODINGS
 from pose_estimation_ros.nodes.conversions import stamp_ns
 from pose_estimation_ros.nodes.transport import use_large_frame_transports
 
@@ -135,7 +136,7 @@ def main() -> None:
     """Measure ``--runs`` times and print every run and the medians."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source", help="video file (default: vtest.avi)")
-    parser.add_argument("--encoding", default="bgr8", choices=("bgr8", "rgb8", "mono8"))
+    parser.add_argument("--encoding", default="bgr8", choices=tuple(ENCODINGS))
     parser.add_argument("--reliability", default="reliable", choices=("reliable", "best_effort"))
     parser.add_argument("--runs", type=int, default=3, help="repetitions (the median is shown)")
     args = parser.parse_args()
@@ -147,7 +148,8 @@ def main() -> None:
     for key, label in COLUMNS.items():
         values = [run[key] for run in runs]
         cells = " ".join(f"{v:8.2f}" for v in values)
-        print(f"{label:>36}: {cells}   median {statistics.median(values):8.2f}")
+        median = summary_ms(values)["p50"]
+        print(f"{label:>36}: {cells}   median {median:8.2f}")
 
 
 if __name__ == "__main__":

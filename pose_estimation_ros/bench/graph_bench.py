@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import socket
-import statistics
 import time
 from math import nan
 from pathlib import Path
@@ -76,10 +75,6 @@ IMAGE_PROBE_FRAMES = 100
 BRIDGE_REPEATS = 500
 # What each run must deliver (bench.frame_account): the paced camera drops nothing by design.
 RULES = {"graph": EVERY_FRAME, "graph_unpaced": EVERY_POSE}
-
-
-def _median(values: list[float]) -> float:
-    return statistics.median(values) if values else float("nan")
 
 
 def baseline(model: str, frames: int, sink: socket.socket, threads: int) -> dict[str, Any]:
@@ -139,11 +134,11 @@ def stages(model: str, frames: int, warmup: int, people: int, node, log: Path) -
     """Median ms per stage (warm-up frames left out); DDS hop is filled in by the caller."""
     images = read_frames(frames + warmup, None)
     split = pose_stages_ms(model, images, node)
-    medians = {stage: _median(times[warmup:]) for stage, times in split.items()}
+    medians = {stage: summary_ms(times[warmup:])["p50"] for stage, times in split.items()}
     with output_to(log):  # the bridge node logs its start and stop
         bridge = bridge_ms(people, BRIDGE_REPEATS)
     return {
-        "camera publish": _median(camera_publish_ms(node, images)[warmup:]),
+        "camera publish": summary_ms(camera_publish_ms(node, images)[warmup:])["p50"],
         **medians,
         "bridge": bridge,
     }
@@ -180,7 +175,7 @@ def measure_model(
     )
     print_losses(model, "latency", paced.loss_reports())
     latencies = [f.latency_ms for f in paced.frames[warmup:]] if paced.ok else []
-    people = round(_median([f.people for f in paced.frames[warmup:]]) or 0)
+    people = round(summary_ms([f.people for f in paced.frames[warmup:]])["p50"] or 0)
     print(
         f"{model}: image_raw reader at {PACED_FPS:g} fps, {IMAGE_PROBE_FRAMES} frames", flush=True
     )

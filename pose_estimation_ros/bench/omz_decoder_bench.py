@@ -26,6 +26,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from pose_estimation_ros.bench.stats import ratio, summary_ms
 from pose_estimation_ros.core.assets import resolve
 from pose_estimation_ros.core.openpose.constants import NUM_KEYPOINTS, STRIDE
 from pose_estimation_ros.core.openpose.estimator import OpenPoseEstimator, build
@@ -93,8 +94,8 @@ def decode_both(
 
 def figures(seconds: list[float]) -> tuple[float, float]:
     """Median and p95 of ``seconds``, in milliseconds."""
-    ms = np.asarray(seconds) * 1e3
-    return float(np.median(ms)), float(np.percentile(ms, 95))
+    summary = summary_ms([value * 1e3 for value in seconds])
+    return summary["p50"], summary["p95"]
 
 
 def report(
@@ -111,7 +112,10 @@ def report(
             f"people/frame {np.mean(people):.2f}"
         )
     (ours_median, ours_p95), (omz_median, omz_p95) = figures(ours_s), figures(omz_s)
-    print(f"  ours / OMZ  median {ours_median / omz_median:.2f}  p95 {ours_p95 / omz_p95:.2f}")
+    print(
+        f"  ours / OMZ  median {ratio(ours_median, omz_median):.2f}  "
+        f"p95 {ratio(ours_p95, omz_p95):.2f}"
+    )
 
 
 def main() -> None:

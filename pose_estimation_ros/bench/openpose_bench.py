@@ -24,6 +24,7 @@ import cv2
 import numpy as np
 
 from pose_estimation_ros.bench.openpose_baseline import baseline_find_peaks, baseline_group_people
+from pose_estimation_ros.bench.stats import ratio, summary_ms
 from pose_estimation_ros.core.assets import resolve
 from pose_estimation_ros.core.estimator import create_estimator
 from pose_estimation_ros.core.openpose.constants import NUM_KEYPOINTS
@@ -57,8 +58,8 @@ def run_network(estimator, frame: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def percentiles(seconds: list[float]) -> str:
     """Median and p95 of ``seconds`` as milliseconds."""
-    ms = np.asarray(seconds) * 1e3
-    return f"median {np.median(ms):7.2f} ms   p95 {np.percentile(ms, 95):7.2f} ms"
+    summary = summary_ms([value * 1e3 for value in seconds])
+    return f"median {summary['p50']:7.2f} ms   p95 {summary['p95']:7.2f} ms"
 
 
 def main() -> None:
@@ -106,7 +107,7 @@ def main() -> None:
     capture.release()
     frames = len(inference)
     end_to_end = frames / (sum(reading) + sum(inference) + sum(decoder))
-    speedup = np.median(loops) / np.median(decoder)
+    speedup = ratio(summary_ms(loops)["p50"], summary_ms(decoder)["p50"])
     print(
         f"{args.model} on vtest.avi, {frames} frames of "
         f"{geometry.source_width}x{geometry.source_height}, "

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from pose_estimation_ros.bench.omz_decoder_bench import video_frames
+from pose_estimation_ros.bench.stats import ratio, summary_ms
 from pose_estimation_ros.core.assets import resolve
 from pose_estimation_ros.core.estimator import create_estimator
 from pose_estimation_ros.evaluation.dataset import folder_images
@@ -50,11 +51,13 @@ def report(title: str, seconds: dict[str, list[float]]) -> None:
     print(f"{title}: {len(seconds['flip'])} images")
     figures = {}
     for name, values in seconds.items():
-        ms = np.asarray(values) * 1e3
-        figures[name] = float(np.median(ms)), float(np.percentile(ms, 95))
-        print(f"  {name:<6} median {figures[name][0]:7.1f} ms  p95 {figures[name][1]:7.1f} ms")
+        summary = figures[name] = summary_ms([value * 1e3 for value in values])
+        print(f"  {name:<6} median {summary['p50']:7.1f} ms  p95 {summary['p95']:7.1f} ms")
     flip, single = figures["flip"], figures["single"]
-    print(f"  flip / single  median {flip[0] / single[0]:.2f}  p95 {flip[1] / single[1]:.2f}")
+    print(
+        f"  flip / single  median {ratio(flip['p50'], single['p50']):.2f}  "
+        f"p95 {ratio(flip['p95'], single['p95']):.2f}"
+    )
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""Pure figures for the graph benchmark: percentiles, steady rates, ratios."""
+"""Pure figures for the benchmarks: percentiles, medians, steady rates, ratios."""
 
 from __future__ import annotations
 

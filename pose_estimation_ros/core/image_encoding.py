@@ -5,22 +5,36 @@ honouring the row ``step`` (padding at the end of each row);
 ``to_bgr`` gives the 3-channel BGR image the estimators take, a copy only
 when the channels must change. Each refusal is an ``ImageEncodingError``
 whose ``cause`` names the kind of problem, so a caller can report each cause
-once instead of once per frame.
+once instead of once per frame. ``ENCODINGS`` is the one table of encodings
+(channels, cv2 conversions to and from BGR); the camera publishes a few of them.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 
-# encoding -> channels; every supported encoding is 8 bits per channel.
-CHANNELS = {"bgr8": 3, "rgb8": 3, "bgra8": 4, "rgba8": 4, "mono8": 1}
-_TO_BGR = {
-    "rgb8": cv2.COLOR_RGB2BGR,
-    "bgra8": cv2.COLOR_BGRA2BGR,
-    "rgba8": cv2.COLOR_RGBA2BGR,
-    "mono8": cv2.COLOR_GRAY2BGR,
+
+@dataclass(frozen=True)
+class Encoding:
+    """One 8-bit ``sensor_msgs/Image`` encoding: channels, cv2 conversions to and from BGR."""
+
+    channels: int
+    to_bgr: int | None  # cv2 conversion code to BGR; None: it is BGR
+    from_bgr: int | None  # cv2 conversion code from BGR; None: it is BGR
+
+
+# The one table of encodings: the pose node reads them all, the camera publishes some.
+ENCODINGS: dict[str, Encoding] = {
+    "bgr8": Encoding(3, None, None),
+    "rgb8": Encoding(3, cv2.COLOR_RGB2BGR, cv2.COLOR_BGR2RGB),
+    "bgra8": Encoding(4, cv2.COLOR_BGRA2BGR, cv2.COLOR_BGR2BGRA),
+    "rgba8": Encoding(4, cv2.COLOR_RGBA2BGR, cv2.COLOR_BGR2RGBA),
+    "mono8": Encoding(1, cv2.COLOR_GRAY2BGR, cv2.COLOR_BGR2GRAY),
 }
+CHANNELS = {name: encoding.channels for name, encoding in ENCODINGS.items()}
 
 
 class ImageEncodingError(ValueError):
@@ -82,6 +96,7 @@ def image_view(
 
 def to_bgr(image: np.ndarray, encoding: str) -> np.ndarray:
     """Return a 3-channel BGR image: ``image`` itself for bgr8, a converted copy otherwise."""
-    if encoding == "bgr8":
+    conversion = ENCODINGS[encoding].to_bgr
+    if conversion is None:
         return image
-    return cv2.cvtColor(np.ascontiguousarray(image), _TO_BGR[encoding])
+    return cv2.cvtColor(np.ascontiguousarray(image), conversion)

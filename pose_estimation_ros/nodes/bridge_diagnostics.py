@@ -8,16 +8,17 @@ PoseArray arrived, OK otherwise.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from typing import TypeVar
+from dataclasses import dataclass
 
-from diagnostic_msgs.msg import DiagnosticStatus, KeyValue
+from diagnostic_msgs.msg import DiagnosticStatus
 
 from pose_estimation_ros.core.udp_sender import SendCounts
+from pose_estimation_ros.nodes.node_status import difference, node_status
+
+__all__ = ["BridgeCounts", "DIAGNOSTICS_PERIOD_S", "ROLE", "bridge_status", "difference"]
 
 DIAGNOSTICS_PERIOD_S = 1.0
-
-Counts = TypeVar("Counts", "BridgeCounts", SendCounts)
+ROLE = "UDP bridge"  # the status is named "<node's fully qualified name>: UDP bridge"
 
 
 @dataclass
@@ -28,12 +29,6 @@ class BridgeCounts:
     held_back_by_max_rate: int = 0
     not_encodable: int = 0  # unknown layout, wrong keypoint count, beyond the frame bounds
     non_finite: int = 0  # NaN or infinite values: refused, never sent
-
-
-def difference(now: Counts, before: Counts) -> Counts:
-    """Field-by-field ``now - before``: the counts of one period."""
-    names = [f.name for f in fields(now)]
-    return type(now)(**{name: getattr(now, name) - getattr(before, name) for name in names})
 
 
 def _level_and_message(
@@ -57,7 +52,7 @@ def _level_and_message(
 def bridge_status(
     name: str, destination: str, period_s: float, bridge: BridgeCounts, sent: SendCounts
 ) -> DiagnosticStatus:
-    """Status of one period, from that period's counts."""
+    """Status of one period, from that period's counts; ``name``: the node's full name."""
     level, message = _level_and_message(bridge, sent, destination)
     values = {
         "poses_per_s": f"{bridge.poses_received / period_s:.1f}",
@@ -70,10 +65,4 @@ def bridge_status(
         "frames_failed": str(sent.frames_failed),
         "datagrams_dropped": str(sent.datagrams_dropped),
     }
-    return DiagnosticStatus(
-        level=level,
-        name=f"{name}: UDP bridge",
-        message=message,
-        hardware_id=destination,
-        values=[KeyValue(key=key, value=value) for key, value in values.items()],
-    )
+    return node_status(name, ROLE, level, message, destination, values)

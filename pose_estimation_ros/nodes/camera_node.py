@@ -10,16 +10,21 @@ Exit status (docs/camera.md#exit-status): 0 at the end of a finite source (or
 and when stopped by SIGINT; 1 when the node cannot start or capture fails; 65
 when a video file ends short of its declared frame count (truncated or
 damaged); 143 when stopped by SIGTERM.
+
+Its health goes on ``/diagnostics`` every ``diagnostics_period_s``
+(``nodes.camera_diagnostics``), one last time at once when capture fails.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import threading
 import time
 from collections.abc import Sequence
 
 import rclpy
+from diagnostic_msgs.msg import DiagnosticArray
 from rclpy.duration import Duration
 from rclpy.exceptions import ParameterException
 from rclpy.logging import get_logger
@@ -31,6 +36,7 @@ from sensor_msgs.msg import CameraInfo, Image
 from std_msgs.msg import Header
 
 from pose_estimation_ros.core.capture import (
+    CaptureCounts,
     DamagedVideo,
     Frame,
     SourceError,
@@ -45,8 +51,15 @@ from pose_estimation_ros.core.capture.calibration import (
 from pose_estimation_ros.core.capture.encoding import ENCODINGS, ImageBuffer, encode_into
 from pose_estimation_ros.core.capture.in_flight import InFlightWindow
 from pose_estimation_ros.msg import PoseArray
+from pose_estimation_ros.nodes.camera_diagnostics import CameraCounts, CameraHealth, camera_status
 from pose_estimation_ros.nodes.cdr import header_stamp_ns
 from pose_estimation_ros.nodes.image_transports import IMAGE_TOPIC, TRANSPORTS, jpeg_msg
+from pose_estimation_ros.nodes.node_status import (
+    DIAGNOSTICS_PARAMS,
+    diagnostic_array,
+    difference,
+    frame_age_s,
+)
 from pose_estimation_ros.nodes.parameters import ParamSpec, declare_parameters
 from pose_estimation_ros.nodes.shutdown import init_ros, stopped_by_shutdown
 from pose_estimation_ros.nodes.transport import use_large_frame_transports
@@ -149,6 +162,7 @@ PARAMS = (
         "calibration YAML (file:///path, package://pkg/path or a path); empty: uncalibrated",
         read_only=True,
     ),
+    *DIAGNOSTICS_PARAMS,
 )
 
 
@@ -183,6 +197,13 @@ class CameraNode(Node):
         self._in_flight = InFlightWindow(params["max_frames_in_flight"], IN_FLIGHT_TIMEOUT_S)
         if self._in_flight.limit:
             self.create_subscription(PoseArray, POSES_TOPIC, self._on_poses, 10, raw=True)
+        self._counts, self._reported = CameraCounts(), CameraCounts()  # totals, at last report
+        self._capture_counts = CaptureCounts()
+        self._failure = ""  # why capture failed
+        self._awaited_readers = 0
+        self._diagnostics_lock = threading.Lock()  # the timer and a failing capture thread
+        self._diagnostics_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
+        self.create_timer(params["diagnostics_period_s"], self._publish_diagnostics)
         self._stop = threading.Event()
         self.finished = Future()
         self._thread = threading.Thread(target=self._capture, name="capture", daemon=True)
@@ -213,9 +234,10 @@ class CameraNode(Node):
             self.get_logger().info(
                 f"waiting for {readers} subscriber(s) of image_raw or image_raw/compressed"
             )
-            while self._readers() < readers:
-                if self._stop.wait(_READER_POLL_S):
-                    return
+            self._awaited_readers = readers
+            while self._readers() < readers and not self._stop.wait(_READER_POLL_S):
+                pass
+            self._awaited_readers = 0
 
     def _on_poses(self, serialized: bytes) -> None:
         self._in_flight.answered(header_stamp_ns(serialized, PoseArray))  # the stamp only
@@ -242,24 +264,29 @@ class CameraNode(Node):
             self._params["fps"],
             self._params["loop"],
             into=self._buffer.current if self._params["encoding"] == "bgr8" else lambda: None,
+            counts=self._capture_counts,
         )
-        count, publish_s, start = 0, 0.0, time.perf_counter()
-        live, window = self._source.live, self._in_flight
+        publish_s, start = 0.0, time.perf_counter()
+        live, window, counts = self._source.live, self._in_flight, self._counts
         try:
             for frame in frames:
+                counts.captured += 1
                 if live and window.full():
+                    counts.dropped_in_flight += 1
                     continue  # the pose node is busy: drop the frame here, not in transport
                 before = time.perf_counter()
                 self._publish(frame)
                 window.sent(frame.stamp_ns)
                 publish_s += time.perf_counter() - before
-                count += 1
+                counts.published += 1
                 if not live and not self._wait_for_room(window):
                     break
         except Exception as error:  # noqa: B902 - reported through the future: main's exit status
+            if not stopped_by_shutdown(error):
+                self._report_failure(error)
             self.finished.set_exception(error)
             return
-        elapsed_s = time.perf_counter() - start
+        count, elapsed_s = counts.published, time.perf_counter() - start
         if not self._stop.is_set():
             self.get_logger().info(
                 f"end of source: {self._source.description}, {count} frames in {elapsed_s:.2f} s "
@@ -269,6 +296,33 @@ class CameraNode(Node):
             )
             self._deliver_last_frames()
         self.finished.set_result(None)
+
+    def _publish_diagnostics(self) -> None:
+        with self._diagnostics_lock:
+            totals, capture = copy.copy(self._counts), copy.copy(self._capture_counts)
+            period, self._reported = difference(totals, self._reported), totals
+            age_s = frame_age_s(capture.last_frame_s, time.monotonic())
+            health = CameraHealth(
+                totals, period, capture, age_s, self._failure, self._awaited_readers
+            )
+            status = camera_status(
+                self.get_fully_qualified_name(),
+                self._source.description,
+                self._params["diagnostics_period_s"],
+                health,
+                self._params["stale_frame_warn_s"],
+            )
+            stamp = self.get_clock().now().to_msg()
+            self._diagnostics_pub.publish(diagnostic_array(status, stamp))
+
+    def _report_failure(self, error: Exception) -> None:
+        """Publish an ERROR status at once: the node exits next, before its timer fires."""
+        self._failure = str(error) or type(error).__name__
+        try:
+            self._publish_diagnostics()
+        except Exception as late:  # noqa: B902 - the failure itself goes to main either way
+            if not stopped_by_shutdown(late):
+                self.get_logger().warning(f"failure not published on /diagnostics: {late!r}")
 
     def _deliver_last_frames(self) -> None:
         """Wait until reliable subscribers acknowledged the frames still in the history.

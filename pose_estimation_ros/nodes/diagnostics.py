@@ -1,13 +1,16 @@
-"""Pose node health on ``/diagnostics``: rates, inference time, dropped and rejected frames.
+"""Pose node health on ``/diagnostics``: rates, inference time, frame age, dropped frames.
 
 ``PoseStats`` is filled by the image callback; a timer turns each window
-into one ``DiagnosticStatus``:
-ERROR when inference failed in the window, WARN when images were lost on
-the way (missed while the node was idle), none arrived or some were
-rejected, OK otherwise. ``receive_ratio`` is the share of the images
-published in the window that the node took; ``last_rejection`` says why the
-latest rejected image was refused. ``ProblemNotices`` words the log line
-naming each distinct problem once.
+into one ``DiagnosticStatus`` (named as every node's, ``nodes.node_status``):
+ERROR when inference failed in the window (``FAILED_IMAGES_ERROR``), WARN
+when images were lost on the way (missed while the node was idle,
+``LOST_IMAGES_WARN``), no image arrived for longer than the
+``stale_frame_warn_s`` parameter, or some were rejected
+(``REJECTED_IMAGES_WARN``), OK otherwise. ``receive_ratio`` is the share of
+the images published in the window that the node took; ``last_rejection``
+says why the latest rejected image was refused; ``last_frame_age_s`` is the
+time since the last image arrived (``inf`` before the first).
+``ProblemNotices`` words the log line naming each distinct problem once.
 """
 
 from __future__ import annotations
@@ -18,7 +21,20 @@ from dataclasses import dataclass, field
 from collections.abc import Hashable
 
 from builtin_interfaces.msg import Time
-from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
+from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
+
+from pose_estimation_ros.nodes.node_status import (
+    diagnostic_array,
+    format_age,
+    node_status,
+)
+from pose_estimation_ros.nodes.node_status import status_name as full_status_name
+
+ROLE = "pose estimation"  # the status is named "<node's fully qualified name>: pose estimation"
+# Images in one window from which the level rises (the stale-frame threshold is a parameter).
+FAILED_IMAGES_ERROR = 1  # inference raised on this many images: ERROR
+LOST_IMAGES_WARN = 1  # this many lost on the way while the node was idle: WARN
+REJECTED_IMAGES_WARN = 1  # this many could not be read: WARN
 
 
 @dataclass
@@ -41,11 +57,16 @@ class PoseStats:
         self._window = _Window()
         self.totals = _Window()
         self.last_rejection = ""
+        self.last_image_s: float | None = None  # time.monotonic() of the last image's arrival
 
     def _count(self, name: str, count: int = 1) -> None:
         with self._lock:
             for window in (self._window, self.totals):
                 setattr(window, name, getattr(window, name) + count)
+
+    def arrived(self, now_s: float) -> None:
+        """Note that an image arrived at ``now_s`` (``time.monotonic()``), taken or not."""
+        self.last_image_s = now_s
 
     def received(self) -> None:
         """Count an image taken for processing."""
@@ -114,32 +135,46 @@ def status_name(node_name: str) -> str:
 
     ``/cam1/pose_node: pose estimation``: two graphs in two namespaces then
     report two statuses that can be told apart, as the ROS diagnostics
-    convention wants (the bridge does the same).
+    convention wants (every node does the same, ``nodes.node_status``).
     """
-    return f"{node_name}: pose estimation"
+    return full_status_name(node_name, ROLE)
 
 
-def diagnostics_msg(
-    window: _Window, stats: PoseStats, period_s: float, stamp: Time, model: str, node_name: str
-) -> DiagnosticArray:
-    """One status named ``status_name(node_name)`` for a window of ``period_s`` seconds.
-
-    ``node_name`` is the node's fully qualified name (``/cam1/pose_node``).
-    """
+def level_and_message(window: _Window, age_s: float, stale_warn_s: float) -> tuple[bytes, str]:
+    """Rate one window, most severe first; ``age_s``: seconds since the last image arrived."""
     published = window.received + window.dropped + window.lost
-    if window.failed:
-        level, message = DiagnosticStatus.ERROR, f"inference failed on {window.failed} images"
-    elif window.lost:
-        level, message = DiagnosticStatus.WARN, (
+    if window.failed >= FAILED_IMAGES_ERROR:
+        return DiagnosticStatus.ERROR, f"inference failed on {window.failed} images"
+    if window.lost >= LOST_IMAGES_WARN:
+        return DiagnosticStatus.WARN, (
             f"{window.lost} of {published} images lost on the way while idle: transport buffers "
             "too small or a starved CPU (docs/deployment.md)"
         )
-    elif not published:
-        level, message = DiagnosticStatus.WARN, "no images on image_raw"
-    elif window.rejected:
-        level, message = DiagnosticStatus.WARN, f"{window.rejected} images could not be read"
-    else:
-        level, message = DiagnosticStatus.OK, "estimating poses"
+    if age_s > stale_warn_s:
+        return DiagnosticStatus.WARN, f"no image on image_raw for over {stale_warn_s:g} s"
+    if window.rejected >= REJECTED_IMAGES_WARN:
+        return DiagnosticStatus.WARN, f"{window.rejected} images could not be read"
+    return DiagnosticStatus.OK, "estimating poses"
+
+
+def diagnostics_msg(
+    window: _Window,
+    stats: PoseStats,
+    period_s: float,
+    stamp: Time,
+    model: str,
+    node_name: str,
+    *,
+    age_s: float,
+    stale_warn_s: float,
+) -> DiagnosticArray:
+    """One status named ``status_name(node_name)`` for a window of ``period_s`` seconds.
+
+    ``node_name`` is the node's fully qualified name (``/cam1/pose_node``); ``age_s`` the
+    seconds since the last image arrived (``inf`` before the first).
+    """
+    published = window.received + window.dropped + window.lost
+    level, message = level_and_message(window, age_s, stale_warn_s)
     times = window.inference_ms
     values = {
         "model": model,
@@ -148,6 +183,7 @@ def diagnostics_msg(
         "output_rate_hz": f"{window.processed / period_s:.2f}",
         "inference_ms_mean": f"{sum(times) / len(times):.2f}" if times else "n/a",
         "inference_ms_max": f"{max(times):.2f}" if times else "n/a",
+        "last_frame_age_s": format_age(age_s),
         "received_frames_total": str(stats.totals.received),
         "dropped_frames_total": str(stats.totals.dropped),
         "lost_frames_total": str(stats.totals.lost),
@@ -156,13 +192,5 @@ def diagnostics_msg(
         "processed_frames_total": str(stats.totals.processed),
         "last_rejection": stats.last_rejection,
     }
-    status = DiagnosticStatus(
-        level=level,
-        name=status_name(node_name),
-        message=message,
-        hardware_id=model,
-        values=[KeyValue(key=k, value=v) for k, v in values.items()],
-    )
-    array = DiagnosticArray(status=[status])
-    array.header.stamp = stamp
-    return array
+    status = node_status(node_name, ROLE, level, message, model, values)
+    return diagnostic_array(status, stamp)

@@ -52,6 +52,7 @@ from pose_estimation_ros.nodes.conversions import bgr_to_image_msg
 from pose_estimation_ros.nodes.diagnostics import PoseStats, ProblemNotices, diagnostics_msg
 from pose_estimation_ros.nodes.image_transports import TRANSPORTS
 from pose_estimation_ros.nodes.markers import people_markers
+from pose_estimation_ros.nodes.node_status import frame_age_s
 from pose_estimation_ros.nodes.parameters import coerce, declare_parameters
 from pose_estimation_ros.nodes.pose_array_cdr import serialize_pose_array
 from pose_estimation_ros.nodes.pose_params import PARAMS
@@ -215,6 +216,7 @@ class PoseNode(LifecycleNode):
         self._estimator = None
 
     def _on_image(self, serialized: bytes, info: MessageInfo) -> None:
+        self._stats.arrived(time.monotonic())
         replaced, lost = self._gaps.missed(
             info.get("publication_sequence_number"),
             info.get("source_timestamp"),
@@ -272,6 +274,8 @@ class PoseNode(LifecycleNode):
                 self.get_clock().now().to_msg(),
                 self._params["model"],
                 self.get_fully_qualified_name(),
+                age_s=frame_age_s(self._stats.last_image_s, time.monotonic()),
+                stale_warn_s=self._params["stale_frame_warn_s"],
             )
         )
 

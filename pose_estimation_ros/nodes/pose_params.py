@@ -12,6 +12,7 @@ from __future__ import annotations
 from pose_estimation_ros.core.estimator import MODELS, option_specs
 from pose_estimation_ros.core.param_spec import ParamSpec
 from pose_estimation_ros.nodes.image_transports import TRANSPORTS
+from pose_estimation_ros.nodes.node_status import DIAGNOSTICS_PARAMS
 
 MODEL = ParamSpec(
     "model", "movenet_lightning", "pose model", choices=tuple(sorted(MODELS)), read_only=True
@@ -65,15 +66,7 @@ NODE_PARAMS = (
         "publish image_annotated (the image with poses drawn)",
         read_only=True,
     ),
-    ParamSpec(
-        "diagnostics_period_s",
-        1.0,
-        "period of /diagnostics messages",
-        0.1,
-        60.0,
-        read_only=True,
-        unit="s",
-    ),
+    *DIAGNOSTICS_PARAMS,
     ParamSpec(
         "autostart",
         True,

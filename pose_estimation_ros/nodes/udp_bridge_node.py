@@ -43,6 +43,7 @@ from pose_estimation_ros.nodes.bridge_diagnostics import (
     bridge_status,
     difference,
 )
+from pose_estimation_ros.nodes.node_status import diagnostic_array
 from pose_estimation_ros.nodes.parameters import ParamSpec, declare_parameters
 from pose_estimation_ros.nodes.pose_array_cdr import read_pose_array
 from pose_estimation_ros.nodes.shutdown import init_ros, stopped_by_shutdown
@@ -196,9 +197,7 @@ class UdpBridgeNode(Node):
         status = bridge_status(
             self.get_fully_qualified_name(), f"{host}:{port}", DIAGNOSTICS_PERIOD_S, bridge, sent
         )
-        array = DiagnosticArray(status=[status])
-        array.header.stamp = self.get_clock().now().to_msg()
-        self._diagnostics_pub.publish(array)
+        self._diagnostics_pub.publish(diagnostic_array(status, self.get_clock().now().to_msg()))
 
     def _log(self, outcome: SendOutcome, error: OSError | None) -> None:
         host, port = self._sender.address

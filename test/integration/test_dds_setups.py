@@ -31,6 +31,7 @@ from processes_util import node_command, start, stop, wait_for
 from pose_estimation_ros.core.assets import resolve
 from pose_estimation_ros.msg import PoseArray
 from pose_estimation_ros.nodes.conversions import stamp_ns
+from pose_estimation_ros.nodes.diagnostics import status_name
 from pose_estimation_ros.nodes.transport import (
     BUILTIN_TRANSPORTS_VARIABLE,
     LEGACY_PROFILES_VARIABLE,
@@ -85,7 +86,9 @@ class StampRecorder:
         self.frames.append((stamp_ns(msg), info["publication_sequence_number"]))
 
     def _on_diagnostics(self, msg: DiagnosticArray) -> None:
-        self.diagnostics = {v.key: v.value for status in msg.status for v in status.values}
+        pose_statuses = [s for s in msg.status if s.name == status_name("/pose_node")]
+        if pose_statuses:  # camera_node publishes its own too
+            self.diagnostics = {v.key: v.value for v in pose_statuses[0].values}
 
     def spin_for(self, seconds: float, alive: list[subprocess.Popen]) -> None:
         """Spin for ``seconds``; fail if a process in ``alive`` exits meanwhile."""

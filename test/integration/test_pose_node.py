@@ -24,6 +24,7 @@ from visualization_msgs.msg import Marker, MarkerArray
 
 from pose_estimation_ros.msg import PoseArray
 from pose_estimation_ros.nodes.conversions import stamp_ns
+from pose_estimation_ros.nodes.diagnostics import status_name
 
 FRAME_ID = "camera_optical_frame"  # what camera_node and the publisher process stamp
 TIMEOUT_S = 240.0
@@ -58,7 +59,8 @@ class Recorder:
         if images:
             self.node.create_subscription(Image, "image_raw", self.images.append, reliable)
         self.node.create_subscription(PoseArray, "poses", self.poses.append, reliable)
-        self.node.create_subscription(DiagnosticArray, "/diagnostics", self.diagnostics.append, 10)
+        # The pose node's statuses only: camera_node (and the bridge) publish their own.
+        self.node.create_subscription(DiagnosticArray, "/diagnostics", self._on_diagnostics, 10)
         self.node.create_subscription(MarkerArray, "pose_markers", self.markers.append, 10)
         self.node.create_subscription(Image, "image_annotated", self.annotated.append, 10)
         self.executor = SingleThreadedExecutor(context=context)
@@ -76,6 +78,10 @@ class Recorder:
             step=lambda: self.executor.spin_once(timeout_sec=0.1),
             detail=lambda: f"; {self}",
         )
+
+    def _on_diagnostics(self, array: DiagnosticArray) -> None:
+        if array.status[0].name == status_name("/pose_node"):
+            self.diagnostics.append(array)
 
     def __str__(self) -> str:
         """Describe what was recorded so far, for failure messages."""

@@ -1,9 +1,16 @@
 """Image buffers to NumPy without cv_bridge: every encoding, row padding, zero copy, bad input."""
 
+import cv2
 import numpy as np
 import pytest
 
-from pose_estimation_ros.core.image_encoding import ImageEncodingError, image_view, to_bgr
+from pose_estimation_ros.core.capture.encoding import ENCODINGS as PUBLISHED
+from pose_estimation_ros.core.image_encoding import (
+    ENCODINGS,
+    ImageEncodingError,
+    image_view,
+    to_bgr,
+)
 
 WIDTH, HEIGHT, PAD = 5, 4, 3
 BGR = np.arange(HEIGHT * WIDTH * 3, dtype=np.uint8).reshape(HEIGHT, WIDTH, 3)
@@ -67,3 +74,16 @@ def test_bad_buffers_are_refused_with_their_cause(kwargs, cause):
         image_view(**args)
     assert error.value.cause == cause
     assert str(error.value)
+
+
+@pytest.mark.parametrize("name", [n for n, e in ENCODINGS.items() if e.channels > 1])
+def test_each_colour_encoding_converts_from_bgr_and_back(name):
+    conversion = ENCODINGS[name].from_bgr
+    encoded = BGR if conversion is None else cv2.cvtColor(BGR, conversion)
+    assert encoded.shape == (HEIGHT, WIDTH, ENCODINGS[name].channels)
+    np.testing.assert_array_equal(to_bgr(encoded, name), BGR)
+
+
+def test_the_camera_publishes_from_the_one_table():
+    assert set(PUBLISHED) <= set(ENCODINGS)
+    assert all(PUBLISHED[name] is ENCODINGS[name] for name in PUBLISHED)

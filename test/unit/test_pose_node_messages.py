@@ -61,19 +61,26 @@ def test_annotated_image_round_trips_through_a_message():
     np.testing.assert_array_equal(image_msg_to_bgr(bgr_to_image_msg(drawn, header)), drawn)
 
 
+FRESH = {"age_s": 0.1, "stale_warn_s": 2.0}  # the last image came 0.1 s ago
+
+
+def status_of(stats: PoseStats, node: str = "/pose_node", **age) -> DiagnosticStatus:
+    """Return the status of the window ``stats`` holds, one second long, for model ``m``."""
+    window = stats.take_window()
+    return diagnostics_msg(window, stats, 1.0, Time(), "m", node, **(age or FRESH)).status[0]
+
+
 def test_diagnostics_levels_and_values():
     stats = PoseStats()
-    assert (
-        diagnostics_msg(stats.take_window(), stats, 1.0, Time(), "m", "/pose_node").status[0].level
-        == DiagnosticStatus.WARN
-    )  # no images
+    never = {"age_s": float("inf"), "stale_warn_s": 2.0}
+    assert status_of(stats, **never).level == DiagnosticStatus.WARN  # no images
     for _ in range(2):
         stats.received()
     stats.dropped(2)
     stats.processed(12.0)
     stats.processed(18.0)
     window = stats.take_window()
-    msg = diagnostics_msg(window, stats, 2.0, Time(), "movenet_lightning", "/pose_node")
+    msg = diagnostics_msg(window, stats, 2.0, Time(), "movenet_lightning", "/pose_node", **FRESH)
     status = msg.status[0]
     values = {v.key: v.value for v in status.values}
     assert status.level == DiagnosticStatus.OK
@@ -82,10 +89,7 @@ def test_diagnostics_levels_and_values():
     assert values["received_frames_total"] == "2"
     stats.received()
     stats.failed()
-    assert (
-        diagnostics_msg(stats.take_window(), stats, 1.0, Time(), "m", "/pose_node").status[0].level
-        == DiagnosticStatus.ERROR
-    )
+    assert status_of(stats).level == DiagnosticStatus.ERROR
 
 
 def test_frames_lost_on_the_way_warn_and_lower_the_receive_ratio():
@@ -95,7 +99,7 @@ def test_frames_lost_on_the_way_warn_and_lower_the_receive_ratio():
         stats.processed(10.0)
     stats.dropped(1)
     stats.lost(4)
-    status = diagnostics_msg(stats.take_window(), stats, 1.0, Time(), "m", "/pose_node").status[0]
+    status = status_of(stats)
     values = {v.key: v.value for v in status.values}
     assert status.level == DiagnosticStatus.WARN and "4 of 8 images lost" in status.message
     assert values["receive_ratio"] == "0.375" and values["lost_frames_total"] == "4"
@@ -105,9 +109,6 @@ def test_frames_lost_on_the_way_warn_and_lower_the_receive_ratio():
 def test_status_is_named_by_the_fully_qualified_node_name():
     # Two graphs in namespaces cam1 and cam2: their statuses must be told apart.
     stats = PoseStats()
-    names = [
-        diagnostics_msg(stats.take_window(), stats, 1.0, Time(), "m", node).status[0].name
-        for node in ("/cam1/pose_node", "/cam2/pose_node")
-    ]
+    names = [status_of(stats, node).name for node in ("/cam1/pose_node", "/cam2/pose_node")]
     assert names == ["/cam1/pose_node: pose estimation", "/cam2/pose_node: pose estimation"]
     assert status_name("/pose_node") == "/pose_node: pose estimation"

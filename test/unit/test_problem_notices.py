@@ -36,7 +36,10 @@ def test_named_problems_are_capped_and_the_cap_is_said_once():
 def test_the_latest_rejection_is_a_diagnostics_value():
     stats = PoseStats()
     stats.rejected("image 4097x1 is wider than 4096 px")
-    status = diagnostics_msg(stats.take_window(), stats, 1.0, Time(), "m", "/pose_node").status[0]
+    window = stats.take_window()
+    age = {"age_s": 0.1, "stale_warn_s": 2.0}
+    array = diagnostics_msg(window, stats, 1.0, Time(), "m", "/pose_node", **age)
+    status = array.status[0]
     values = {v.key: v.value for v in status.values}
     assert values["last_rejection"] == "image 4097x1 is wider than 4096 px"
     assert values["rejected_frames_total"] == "1"

@@ -1,15 +1,19 @@
-"""The Python receiver's socket: loopback, an unshared port, a clear message, a sender filter."""
+"""The Python receiver: loopback, an unshared port, a clear message, a sender filter, JSON keys."""
 
 import socket
 
+import numpy as np
 import pytest
+from wire_samples import HEADER, random_frame
 
+from pose_estimation_ros.core.wire import decode_datagram, encode_frame, schema
 from pose_estimation_ros.udp_receiver import (
     PortInUseError,
     from_sender,
     open_socket,
     parse_args,
     parse_sender,
+    part_to_json,
 )
 
 
@@ -49,3 +53,11 @@ def test_sender_filter(sender, remote, accepted):
 def test_bad_sender_is_refused_clearly(text):
     with pytest.raises(ValueError, match="--sender"):
         parse_sender(text)
+
+
+def test_json_keys_are_the_wire_keys():
+    frame = random_frame(np.random.default_rng(0), 2)
+    (datagram,) = encode_frame(frame, HEADER, schema.MAX_UDP_PAYLOAD_BYTES)
+    printed = part_to_json(decode_datagram(datagram))
+    assert set(printed) == schema.FRAME_KEYS - {schema.KEY_VERSION}
+    assert [set(person) for person in printed[schema.KEY_PEOPLE]] == [schema.PERSON_KEYS] * 2

@@ -6,7 +6,7 @@ stream URL, image folder, glob or single image) into an opened source;
 the caller's clock right after each read.
 """
 
-from pose_estimation_ros.core.capture.frames import Frame, capture_frames
+from pose_estimation_ros.core.capture.frames import CaptureCounts, Frame, capture_frames
 from pose_estimation_ros.core.capture.sources import (
     DamagedVideo,
     FrameSource,
@@ -15,6 +15,7 @@ from pose_estimation_ros.core.capture.sources import (
 )
 
 __all__ = [
+    "CaptureCounts",
     "DamagedVideo",
     "Frame",
     "FrameSource",

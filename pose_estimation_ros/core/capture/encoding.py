@@ -16,11 +16,13 @@ import array
 import cv2
 import numpy as np
 
-ENCODINGS: dict[str, tuple[int, int | None]] = {
-    "bgr8": (3, None),
-    "rgb8": (3, cv2.COLOR_BGR2RGB),
-    "mono8": (1, cv2.COLOR_BGR2GRAY),
-}  # encoding -> (channels, cv2 conversion from BGR)
+from pose_estimation_ros.core import image_encoding
+from pose_estimation_ros.core.image_encoding import Encoding
+
+# The encodings the camera publishes, taken from the one table in ``core.image_encoding``.
+ENCODINGS: dict[str, Encoding] = {
+    name: image_encoding.ENCODINGS[name] for name in ("bgr8", "rgb8", "mono8")
+}
 
 
 class ImageBuffer:
@@ -47,12 +49,12 @@ class ImageBuffer:
 
 def encode_into(image_bgr: np.ndarray, encoding: str, buffer: ImageBuffer) -> np.ndarray:
     """Write a BGR frame into ``buffer`` in ``encoding``; return the view written."""
-    channels, conversion = ENCODINGS[encoding]
+    target = ENCODINGS[encoding]
     height, width = image_bgr.shape[:2]
-    out = buffer.view((height, width, channels) if channels > 1 else (height, width))
-    if conversion is None:
+    out = buffer.view((height, width, target.channels) if target.channels > 1 else (height, width))
+    if target.from_bgr is None:
         if image_bgr is not out:  # else it was decoded in place
             np.copyto(out, image_bgr)
     else:
-        cv2.cvtColor(image_bgr, conversion, dst=out)
+        cv2.cvtColor(image_bgr, target.from_bgr, dst=out)
     return out

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
@@ -19,6 +21,19 @@ class Frame(NamedTuple):
     stamp_ns: int
 
 
+@dataclass
+class CaptureCounts:
+    """What the capture loop saw so far, for diagnostics (written by the loop's thread only)."""
+
+    skipped_by_fps: int = 0  # frames of a live source beyond ``fps``, dropped at once
+    read_failures: int = 0  # reads of a live source that gave no frame
+    reconnect_attempts: int = 0
+    reconnects: int = 0  # attempts that reopened the source
+    failed_attempts: int = 0  # attempts that failed since the source last gave a frame
+    reconnecting: bool = False  # a live source gave no frame and is being reopened
+    last_frame_s: float | None = None  # time.monotonic() of the last frame read
+
+
 def capture_frames(
     source: FrameSource,
     clock: Callable[[], int],
@@ -28,6 +43,7 @@ def capture_frames(
     loop: bool = False,
     backoff: Backoff | None = None,
     into: Callable[[], np.ndarray | None] = lambda: None,
+    counts: CaptureCounts | None = None,
 ) -> Iterator[Frame]:
     """Yield frames from an opened ``source`` until it ends or ``stop`` is set.
 
@@ -40,9 +56,11 @@ def capture_frames(
     reopened with ``backoff``, logging one line per attempt. ``into()`` may
     give an array to decode the next frame into (see ``FrameSource.read``);
     the frame yielded is then that array, overwritten by the next read.
+    ``counts`` (if given) is kept up to date as frames are read.
     """
     pacer = Pacer(source.native_fps if fps < 0 else fps)
     backoff = backoff or Backoff()
+    counts = CaptureCounts() if counts is None else counts
     while not stop.is_set():
         if not source.live:
             pacer.wait(stop.wait)
@@ -53,22 +71,35 @@ def capture_frames(
             image = source.read(into())
             stamp_ns = clock()
         if image is None:
-            if not source.live or not reconnect(source, backoff, stop, log):
+            if source.live:
+                counts.read_failures += 1
+                counts.reconnecting = True
+            if not source.live or not reconnect(source, backoff, stop, log, counts):
                 return
             continue
+        counts.last_frame_s = time.monotonic()
+        counts.reconnecting, counts.failed_attempts = False, 0
         if source.live:
             backoff.reset()
             if not pacer.due():
+                counts.skipped_by_fps += 1
                 continue
         yield Frame(image, stamp_ns)
 
 
-def reconnect(source: FrameSource, backoff: Backoff, stop: threading.Event, log: Log) -> bool:
-    """Reopen a live source after backoff delays; ``False`` when ``stop`` is set first."""
+def reconnect(
+    source: FrameSource,
+    backoff: Backoff,
+    stop: threading.Event,
+    log: Log,
+    counts: CaptureCounts,
+) -> bool:
+    """Reopen a live source after backoff delays, counting attempts; ``False`` on ``stop``."""
     source.close()
     attempt = 0
     while True:
         attempt += 1
+        counts.reconnect_attempts += 1
         delay = backoff.next_delay()
         log.warning(
             f"{source.description} sends no frames; reconnect attempt {attempt} in {delay:.1f} s"
@@ -78,6 +109,8 @@ def reconnect(source: FrameSource, backoff: Backoff, stop: threading.Event, log:
         try:
             source.open()
         except SourceError:
+            counts.failed_attempts += 1
             continue
+        counts.reconnects += 1
         log.info(f"{source.description} is back after {attempt} attempt(s), publishing resumes")
         return True
