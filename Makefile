@@ -13,7 +13,7 @@ setup:
 	@tools/setup.sh
 
 run: setup
-	@$(IN_ENV) python -m pose_estimation_ros.run $(ARGS)
+	@$(IN_ENV) python -m pose_estimation_ros.runner $(ARGS)
 
 test: setup
 	@$(IN_ENV) pytest $(PYTEST_ARGS)

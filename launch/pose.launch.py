@@ -4,6 +4,7 @@ Nodes, their parameters and which launch argument sets which parameter come
 from ``pose_estimation_ros.graph``, the same definition ``make run`` uses.
 
     ros2 launch pose_estimation_ros pose.launch.py source:=0 model:=movenet_thunder
+    ros2 launch pose_estimation_ros pose.launch.py sources:=[front.mp4,/dev/video2]
     ros2 launch pose_estimation_ros pose.launch.py --show-args
 
 Arguments are checked before any node starts (a boolean that is not one, a
@@ -15,6 +16,10 @@ exit code 143) the launch stops every node and exits 1; when a node ends
 cleanly (the camera at the end of a video file) the launch stops every node and
 exits 0. A SIGINT from another process to the camera ends its run as the end of
 its source would (a stop by SIGINT is a clean exit 0, as launch's own Ctrl-C).
+With several cameras (``sources:=``) a camera's end, clean or not, stops only
+that camera: the graph ends when its last camera has ended, with exit code 1
+if any of them failed (each failure is logged as it happens, naming the
+camera); the pose node or the bridge ending still stops everything at once.
 Closing RViz leaves the graph running.
 """
 
@@ -22,7 +27,7 @@ import os
 
 from ament_index_python.packages import PackageNotFoundError, get_package_prefix
 from ament_index_python.packages import get_package_share_directory
-from launch import LaunchDescription
+from launch import LaunchDescription, logging
 from launch.actions import DeclareLaunchArgument, OpaqueFunction, RegisterEventHandler, Shutdown
 from launch.event_handlers import OnProcessExit
 from launch.substitutions import LaunchConfiguration
@@ -30,6 +35,8 @@ from launch_ros.actions import LifecycleNode, Node
 
 from pose_estimation_ros import graph
 from pose_estimation_ros.nodes.shutdown import signal_name
+
+_LOGGER = logging.get_logger("launch")
 
 
 class NodeFailed(RuntimeError):
@@ -49,21 +56,46 @@ def _check_rviz(arguments):
         ) from None
 
 
-def _end_launch(event, context):
-    """Stop the launch when a graph node exits: exit code 1 when the node failed."""
-    if context.is_shutdown:
-        return None  # Ctrl-C or another node's end: already stopping
+def _ending(event):
+    """Name the node that exited, and say how when it failed (``None``: a clean end)."""
     name = event.action.node_name.lstrip("/")
-    if event.returncode != 0:
-        # launch makes its exit code non-zero only for an exception; it logs this message.
-        sent = signal_name(event.returncode)
-        what = (
-            f"was stopped by {sent} from another process"
-            if sent
-            else f"exited with code {event.returncode} (its error is above)"
-        )
-        raise NodeFailed(f"{name} {what}: stopped the whole graph")
-    return [Shutdown(reason=f"{name} ended (a camera at the end of its source)")]
+    if event.returncode == 0:
+        return name, None
+    sent = signal_name(event.returncode)
+    if sent:
+        return name, f"{name} was stopped by {sent} from another process"
+    return name, f"{name} exited with code {event.returncode} (its error is above)"
+
+
+class _ExitPolicy:
+    """End the launch when a node exits, or, for a camera, when the last camera has exited."""
+
+    def __init__(self, cameras):
+        """Remember the camera node actions still running."""
+        self._cameras = set(cameras)
+        self._failed = []  # each camera that failed before the last one ended
+
+    def on_exit(self, event, context):
+        """Stop the launch (exit code 1 when a node failed), or let the other cameras go on."""
+        if context.is_shutdown:
+            return None  # Ctrl-C or another node's end: already stopping
+        name, failure = _ending(event)
+        if event.action in self._cameras:
+            self._cameras.discard(event.action)
+            if self._cameras:
+                others = f"{len(self._cameras)} other camera(s) go on"
+                if failure:
+                    self._failed.append(failure)
+                    _LOGGER.error(f"{failure}; {others}")
+                else:
+                    _LOGGER.info(f"{name} ended (the end of its source); {others}")
+                return None
+        if failure:
+            # launch makes its exit code non-zero only for an exception; it logs this message.
+            raise NodeFailed(f"{failure}: stopped the whole graph")
+        if self._failed:
+            raise NodeFailed(f"{name} ended, the last camera; earlier {'; '.join(self._failed)}")
+        return [Shutdown(reason=f"{name} ended (a camera at the end of its source)")]
 
 
 def _launch_setup(context):
@@ -73,22 +105,25 @@ def _launch_setup(context):
     _check_rviz(arguments)
     share = get_package_share_directory(graph.PACKAGE)
     params_file = arguments["params_file"] or os.path.join(share, "config", "params.yaml")
+    instances = graph.instances(arguments)
     nodes = [
-        (LifecycleNode if spec.lifecycle else Node)(
+        (LifecycleNode if instance.spec.lifecycle else Node)(
             package=graph.PACKAGE,
-            executable=spec.executable,
-            name=spec.name,
-            namespace=arguments["namespace"],
-            parameters=[params_file, graph.parameter_overrides(spec.name, arguments)],
-            remappings=list(spec.remappings),
+            executable=instance.spec.executable,
+            name=instance.spec.name,
+            namespace=instance.full_namespace(arguments),
+            parameters=[params_file, dict(instance.parameters)],
+            remappings=list(instance.spec.remappings),
             output="screen",
             emulate_tty=True,
         )
-        for spec in graph.NODES
-        if graph.is_enabled(spec, arguments)
+        for instance in instances
     ]
+    policy = _ExitPolicy(
+        node for node, instance in zip(nodes, instances) if instance.is_camera
+    )
     actions = [
-        RegisterEventHandler(OnProcessExit(target_action=node, on_exit=_end_launch))
+        RegisterEventHandler(OnProcessExit(target_action=node, on_exit=policy.on_exit))
         for node in nodes
     ]
     actions += nodes

@@ -3,8 +3,9 @@
 A node is an executable of this package started as its own process; its
 parameters come from the params file (one block per node, keyed by node
 name) and from the launch arguments mapped onto it below. Both the launch
-file and ``pose_estimation_ros.run`` build their processes from these
-tables, so the two cannot drift apart.
+file and ``pose_estimation_ros.runner`` build their processes from these
+tables, so the two cannot drift apart: both start the node instances that
+``instances`` expands the arguments into (one camera per entry of ``sources``).
 """
 
 from __future__ import annotations
@@ -14,9 +15,13 @@ from dataclasses import dataclass
 
 import yaml
 
+from pose_estimation_ros.core import topics
 from pose_estimation_ros.params_file import ParamsFileError, check_params_file
 
 PACKAGE = "pose_estimation_ros"
+CAMERA = "camera_node"
+MAX_SOURCES = 16  # cameras one pose node serves; more is a typo or a job for several graphs
+CAMERA_FRAME_ID = "{camera}_camera_optical_frame"  # each camera's optical frame (REP 103/105)
 # What launch's IfCondition accepts as a boolean, in any case; the graph refuses anything else.
 SWITCH_VALUES = {"true": True, "1": True, "false": False, "0": False}
 
@@ -56,7 +61,8 @@ class LaunchArgument:
 NODES: tuple[NodeSpec, ...] = (
     # The first frame waits for the pose node, whose subscription opens once its model ran
     # once: a video is not half played, nor its first frames lost, while the model loads.
-    NodeSpec("camera_node", parameters=(("wait_for_readers", 1),)),
+    # With max_frames_in_flight > 0 (params file) the camera is paced by the poses.
+    NodeSpec(CAMERA, parameters=(("wait_for_readers", 1), ("pace_topic", topics.POSES))),
     NodeSpec("pose_node", lifecycle=True),
     NodeSpec("udp_bridge_node", enabled_by="use_bridge"),
 )
@@ -66,8 +72,14 @@ ARGUMENTS: tuple[LaunchArgument, ...] = (
         "source",
         "0",
         "Video source: device index (0), video file, stream URL, image folder/glob or image",
-        "camera_node",
+        CAMERA,
         "source",
+    ),
+    LaunchArgument(
+        "sources",
+        "",
+        "Several cameras: a YAML list of sources ([pose_1.mp4, 0, /data/frames]), one camera "
+        "node each in namespace cam1, cam2, ... and one pose node for all; empty: source only",
     ),
     LaunchArgument(
         "model",
@@ -132,6 +144,104 @@ def parameter_overrides(node: str, arguments: Mapping[str, str]) -> dict[str, ob
     }
 
 
+@dataclass(frozen=True)
+class NodeInstance:
+    """One process of the graph: a node spec in a namespace under the graph's, with overrides."""
+
+    spec: NodeSpec
+    namespace: str  # relative to the graph's ``namespace`` argument; "" for the graph's own
+    parameters: Mapping[str, object]  # set over the params file, like ``parameter_overrides``
+
+    @property
+    def label(self) -> str:
+        """Name that tells the instance apart in the graph: ``cam2/camera_node``."""
+        return f"{self.namespace}/{self.spec.name}" if self.namespace else self.spec.name
+
+    @property
+    def is_camera(self) -> bool:
+        """Whether this is a camera node (whose end is its source's end)."""
+        return self.spec.name == CAMERA
+
+    def full_namespace(self, arguments: Mapping[str, str]) -> str:
+        """Namespace the node starts in: the graph's ``namespace`` argument, then its own."""
+        return join_namespace(arguments.get("namespace") or "", self.namespace)
+
+
+def join_namespace(*parts: str) -> str:
+    """Join namespaces, any of them empty, into one without a leading slash: ``robot1/cam2``."""
+    return "/".join(part.strip("/") for part in parts if part.strip("/"))
+
+
+def parse_sources(text: str) -> list[str | int]:
+    """Read ``sources:=``, a YAML list of sources; empty text (or ``[]``) means none.
+
+    Each entry is what ``source:=`` takes (a device index, path, URL or glob);
+    anything else is an ``ArgumentError``: not a list, an empty entry, a
+    nested one, or more than ``MAX_SOURCES``.
+    """
+    usage = "give a YAML list, e.g. sources:=[pose_1.mp4, /data/frames]"
+    if not str(text).strip():
+        return []
+    try:
+        sources = yaml.safe_load(text)
+    except yaml.YAMLError:
+        raise ArgumentError(f"sources:={text} is not YAML: {usage}") from None
+    if not isinstance(sources, list):
+        raise ArgumentError(f"sources:={text} is not a list: {usage}")
+    for entry in sources:
+        if isinstance(entry, bool) or not isinstance(entry, (str, int)) or not str(entry).strip():
+            raise ArgumentError(
+                f"sources:={text}: {entry!r} is not a source (a device index, file, URL or "
+                "image folder)"
+            )
+    if len(sources) > MAX_SOURCES:
+        raise ArgumentError(
+            f"sources:= has {len(sources)} entries: one pose node serves at most {MAX_SOURCES} "
+            "cameras; start several graphs in namespaces of their own"
+        )
+    return sources
+
+
+def camera_names(arguments: Mapping[str, str]) -> list[str]:
+    """Camera namespaces, ``cam1`` to ``camN`` in ``sources`` order; none for one ``source``."""
+    count = len(parse_sources(arguments.get("sources", "")))
+    return [f"cam{index}" for index in range(1, count + 1)]
+
+
+def instances(arguments: Mapping[str, str]) -> list[NodeInstance]:
+    """Expand the launch arguments into the processes to start, cameras first.
+
+    Without ``sources``: one instance per enabled node, in the graph's
+    namespace, exactly ``parameter_overrides``. With N sources: N camera
+    nodes in namespaces ``cam1``..``camN`` (each its source, frame id and
+    pace topic ``poses``, relative: its own camera's poses), then the pose
+    node and the bridge with ``cameras: [cam1, .., camN]``.
+    """
+    merged = defaults() | dict(arguments)
+    sources = parse_sources(merged["sources"])
+    cameras = camera_names(merged)
+    result = []
+    for spec in NODES:
+        if not is_enabled(spec, merged):
+            continue
+        overrides = parameter_overrides(spec.name, merged)
+        if not cameras:
+            result.append(NodeInstance(spec, "", overrides))
+        elif spec.name == CAMERA:
+            result += [
+                NodeInstance(
+                    spec,
+                    camera,
+                    overrides
+                    | {"source": source, "frame_id": CAMERA_FRAME_ID.format(camera=camera)},
+                )
+                for camera, source in zip(cameras, sources)
+            ]
+        else:
+            result.append(NodeInstance(spec, "", overrides | {"cameras": cameras}))
+    return result
+
+
 def parse_switch(name: str, text: str) -> bool:
     """Read boolean launch argument ``name`` as IfCondition does; ``ArgumentError`` otherwise."""
     value = SWITCH_VALUES.get(str(text).strip().lower())
@@ -154,13 +264,22 @@ def is_enabled(spec: NodeSpec, arguments: Mapping[str, str]) -> bool:
 def check_arguments(arguments: Mapping[str, str]) -> None:
     """Refuse, before anything starts, arguments the graph cannot run with (``ArgumentError``).
 
-    Every boolean argument must be one (``parse_switch``), and a params file
+    Every boolean argument must be one (``parse_switch``), ``sources`` a list
+    (``parse_sources``) not given with ``source``, and a params file
     given must be one the nodes can read (``params_file.check_params_file``):
     they would otherwise start on built-in defaults, or each print a traceback.
     """
     for arg in ARGUMENTS:
         if arg.switch:
             switch_value(arg.name, arguments)
+    source_default = next(a.default for a in ARGUMENTS if a.name == "source")
+    if parse_sources(arguments.get("sources", "")) and str(
+        arguments.get("source", source_default)
+    ) != source_default:
+        raise ArgumentError(
+            f"source:={arguments['source']} and sources:= given: use sources:= alone for several "
+            "cameras (add this source to its list), or source:= alone for one"
+        )
     path = arguments.get("params_file") or ""
     if path:
         try:

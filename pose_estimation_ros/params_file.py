@@ -3,9 +3,12 @@
 ROS nodes given a file that is missing, not YAML, or not ``node: ros__parameters``
 blocks each print a traceback (``make run``) or start on built-in defaults
 (``ros2 launch``); ``check_params_file`` refuses it once with what is wrong.
+``node_parameters`` reads what one node gets from a file.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import yaml
 
@@ -36,6 +39,35 @@ def check_params_file(path: str) -> None:
             f"params file {path} must map node names to ros__parameters blocks, not hold {held}"
         )
     _check_blocks(path, blocks, "")
+
+
+def block_key(node: str) -> str:
+    """Return the key of ``node``'s block in the package's params file: any namespace."""
+    return f"/**/{node}"
+
+
+def block_keys(node: str) -> tuple[str, ...]:
+    """Keys of the blocks a node named ``node`` reads, in any namespace; later ones win.
+
+    ``/**`` is every node, ``/**/<node>`` the node in any namespace (how the
+    package's own file keys its blocks, so ``namespace:=`` and several cameras
+    in ``cam1``, ``cam2`` keep them); ``<node>`` and ``/<node>`` match only the
+    node outside any namespace, as rcl reads them.
+    """
+    return ("/**", block_key(node), node, f"/{node}")
+
+
+def node_parameters(path: str, node: str) -> dict[str, Any]:
+    """Return the ``ros__parameters`` a node named ``node`` reads from ``path`` (merged)."""
+    check_params_file(path)
+    with open(path, encoding="utf-8") as stream:
+        blocks = yaml.safe_load(stream)
+    merged: dict[str, Any] = {}
+    for key in block_keys(node):
+        block = blocks.get(key)
+        if isinstance(block, dict) and isinstance(block.get("ros__parameters"), dict):
+            merged.update(block["ros__parameters"])
+    return merged
 
 
 def _check_blocks(path: str, blocks: dict, namespace: str) -> None:

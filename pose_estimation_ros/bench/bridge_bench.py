@@ -2,9 +2,10 @@
 
     python -P -m pose_estimation_ros.bench.bridge_bench [--repeats 2000] [--repo .]
 
-Bridge time is the node's whole callback on one ``PoseArray`` (serialized
-PoseArray → core frame → datagrams → non-blocking send to a local UDP socket), without
-DDS. Decode time is the decoding of every datagram of a frame: Python's
+Bridge time is the bridge node's own ``PoseForwarder.forward`` (what its
+subscription calls) on one ``PoseArray``: serialized PoseArray → core frame →
+datagrams → non-blocking send to a local UDP socket, without DDS. Decode
+time is the decoding of every datagram of a frame: Python's
 ``decode_datagram``, and, when mono / Node.js are installed, the C# and
 JavaScript receivers' decoders (run from the repository at ``--repo``).
 """
@@ -30,7 +31,7 @@ from pose_estimation_ros.bench.stats import summary_ms
 from pose_estimation_ros.core.skeletons import COCO17
 from pose_estimation_ros.core.types import Person, PoseFrame
 from pose_estimation_ros.core.wire import WireHeader, decode_datagram, encode_frame
-from pose_estimation_ros.nodes.pose_array_cdr import serialize_pose_array
+from pose_estimation_ros.nodes.raw_cdr import serialize_pose_array
 from pose_estimation_ros.nodes.transport import use_large_frame_transports
 from pose_estimation_ros.nodes.udp_bridge_node import UdpBridgeNode
 
@@ -123,7 +124,7 @@ def main() -> None:
                 frame, WireHeader(1, 1, 0, 0, header.frame_id), MAX_DATAGRAM_BYTES
             )
             serialized = serialize_pose_array(frame, header)  # the bytes pose_node sends
-            bridge = microseconds_per_call(lambda: node._on_poses(serialized), repeats)
+            bridge = microseconds_per_call(lambda: node.forwarder.forward(serialized), repeats)
             decode = microseconds_per_call(lambda: list(map(decode_datagram, datagrams)), repeats)
             sizes = "/".join(str(len(d)) for d in datagrams)
             print(

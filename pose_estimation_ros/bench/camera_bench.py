@@ -3,18 +3,23 @@
 Run ``tools/in_env.sh python -m pose_estimation_ros.bench.camera_bench``. It
 decodes the video once with OpenCV alone (the baseline), then runs the
 installed ``camera_node`` on it with ``fps: 0`` while this process subscribes
-and counts what arrives, a few times over. It prints, per run and as medians,
-decode-only and published frames per second, the node's time per frame
-outside decoding (and its own split: reading vs converting and publishing),
-and the receive rate and latency (receive time minus capture stamp) seen by
-the subscriber.
+and counts what arrives, a few times over. Everything is read from topics:
+the camera's rate from the capture stamps it published (``camera_info`` and
+``image_raw``, the camera waiting for this reader before its first frame)
+over the video's frame count, the receive rate and latency (receive time
+minus capture stamp) from ``image_raw``. The camera's time per
+frame to convert and publish is timed in this process on its own
+``FramePublisher`` (``stage_split.camera_publish_ms``, no reader). It prints,
+per run and as medians, decode-only and published frames per second, the
+node's time per frame outside decoding, the publish time, and what the
+subscriber saw. A camera that exits non-zero (65: it read fewer frames than
+the video declares) ends the benchmark with that error.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
-import re
 import subprocess
 import time
 from pathlib import Path
@@ -22,20 +27,22 @@ from pathlib import Path
 import cv2
 import rclpy
 from ament_index_python.packages import get_package_prefix
+from rclpy.node import Node
 from rclpy.qos import QoSProfile, ReliabilityPolicy
-from sensor_msgs.msg import Image
+from sensor_msgs.msg import CameraInfo, Image
 
+from pose_estimation_ros.bench.graph_session import COUNTING_QOS
+from pose_estimation_ros.bench.pose_bench import read_frames
+from pose_estimation_ros.bench.stage_split import camera_publish_ms
 from pose_estimation_ros.bench.stats import summary_ms
 from pose_estimation_ros.core import domain_lock
 from pose_estimation_ros.core.assets import resolve
 from pose_estimation_ros.core.capture.encoding import ENCODINGS
 from pose_estimation_ros.nodes.conversions import stamp_ns
+from pose_estimation_ros.nodes.raw_cdr import header_stamp_ns
 from pose_estimation_ros.nodes.transport import use_large_frame_transports
 
-SUMMARY = re.compile(
-    r"(?P<frames>\d+) frames in (?P<seconds>[\d.]+) s .*?(?P<read_ms>[\d.]+) ms reading.*?"
-    r"(?P<publish_ms>[\d.]+) ms converting and publishing"
-)
+PUBLISH_FRAMES = 100  # frames timed through the FramePublisher in this process
 
 
 def decode_only(path: Path) -> tuple[int, float]:
@@ -47,43 +54,42 @@ def decode_only(path: Path) -> tuple[int, float]:
     return count, time.perf_counter() - start
 
 
-def receive_while_publishing(path: Path, encoding: str, reliability: str) -> tuple[list, str]:
-    """Run camera_node on ``path`` at full speed; return (receive, stamp) ns pairs and its log."""
-    use_large_frame_transports("camera_bench")
-    rclpy.init()
-    node = rclpy.create_node("camera_bench")
+def receive_while_publishing(
+    node: Node, path: Path, encoding: str, reliability: str
+) -> tuple[list[tuple[int, int]], list[int]]:
+    """Run camera_node on ``path`` at full speed; (receive, stamp) ns pairs, camera_info stamps.
+
+    ``SystemExit`` when the camera exits non-zero.
+    """
     received: list[tuple[int, int]] = []
+    published: list[int] = []
 
     def on_image(msg: Image) -> None:
-        now = node.get_clock().now().nanoseconds
-        received.append((now, stamp_ns(msg)))
+        received.append((node.get_clock().now().nanoseconds, stamp_ns(msg)))
 
     policy = (
         ReliabilityPolicy.RELIABLE if reliability == "reliable" else ReliabilityPolicy.BEST_EFFORT
     )
-    node.create_subscription(
-        Image, "image_raw", on_image, QoSProfile(depth=10, reliability=policy)
-    )
+    subscriptions = [
+        node.create_subscription(
+            Image, "image_raw", on_image, QoSProfile(depth=10, reliability=policy)
+        ),
+        node.create_subscription(
+            CameraInfo,
+            "camera_info",
+            lambda serialized: published.append(header_stamp_ns(serialized, CameraInfo)),
+            COUNTING_QOS,
+            raw=True,
+        ),
+    ]
     executable = (
         Path(get_package_prefix("pose_estimation_ros")) / "lib/pose_estimation_ros/camera_node"
     )
     for _ in range(20):  # let this subscriber's participant announce itself first
         rclpy.spin_once(node, timeout_sec=0.1)
-    camera = subprocess.Popen(
-        [
-            str(executable),
-            "--ros-args",
-            "-p",
-            f"source:={path}",
-            "-p",
-            "fps:=0",
-            "-p",
-            f"encoding:={encoding}",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    arguments = [f"source:={path}", "fps:=0", f"encoding:={encoding}", "wait_for_readers:=1"]
+    arguments = [text for value in arguments for text in ("-p", value)]
+    camera = subprocess.Popen([str(executable), "--ros-args", *arguments])
     try:
         while camera.poll() is None:
             rclpy.spin_once(node, timeout_sec=0.05)
@@ -92,42 +98,50 @@ def receive_while_publishing(path: Path, encoding: str, reliability: str) -> tup
     finally:
         if camera.poll() is None:
             camera.kill()
-        log = camera.communicate()[0]
-        node.destroy_node()
-        rclpy.try_shutdown()
-    return received, log
+        camera.wait()
+        for subscription in subscriptions:
+            node.destroy_subscription(subscription)
+    if camera.returncode:
+        raise SystemExit(f"!!! camera_node exited with code {camera.returncode}")
+    return received, published
 
 
 COLUMNS = {
     "decode_fps": "decode-only frames/s",
+    "camera_info": "camera_info seen",
     "publish_fps": "published frames/s",
     "outside_decode_ms": "node ms/frame outside decoding",
-    "read_ms": "node ms/frame reading",
-    "publish_ms": "node ms/frame converting+publishing",
+    "publish_ms": "FramePublisher.publish ms/frame (no reader)",
     "received": "frames received",
     "receive_fps": "received frames/s",
     "latency_ms": "median capture->callback ms",
 }
 
 
-def measure(path: Path, encoding: str, reliability: str) -> dict[str, float]:
+def rate(times_ns: list[int]) -> float:
+    """Events per second from the first to the last of ``times_ns``; NaN under two."""
+    span_ns = max(times_ns) - min(times_ns) if len(times_ns) > 1 else 0
+    return (len(times_ns) - 1) / (span_ns / 1e9) if span_ns else math.nan
+
+
+def measure(
+    node: Node, path: Path, encoding: str, reliability: str, publish_ms: float
+) -> dict[str, float]:
     """One run: decode-only baseline, then the node at full speed and a subscriber."""
     frames, decode_s = decode_only(path)
-    received, log = receive_while_publishing(path, encoding, reliability)
-    summary = SUMMARY.search(log)
-    if summary is None:
-        raise SystemExit(f"camera_node did not finish its source:\n{log}")
-    published, publish_s = int(summary["frames"]), float(summary["seconds"])
-    span_s = (received[-1][0] - received[0][0]) / 1e9 if len(received) > 1 else 0.0
+    received, published = receive_while_publishing(node, path, encoding, reliability)
+    stamps = published + [stamp for _, stamp in received]
+    span_s = (max(stamps) - min(stamps)) / 1e9 if stamps else 0.0
+    publish_fps = (frames - 1) / span_s if span_s else math.nan  # it exited 0: all published
     latency_ms = sorted((now - stamp) / 1e6 for now, stamp in received) or [math.nan]
     return {
         "decode_fps": frames / decode_s,
-        "publish_fps": published / publish_s,
-        "outside_decode_ms": 1e3 * (publish_s / published - decode_s / frames),
-        "read_ms": float(summary["read_ms"]),
-        "publish_ms": float(summary["publish_ms"]),
+        "camera_info": len(published),
+        "publish_fps": publish_fps,
+        "outside_decode_ms": 1e3 * (1.0 / publish_fps - decode_s / frames),
+        "publish_ms": publish_ms,
         "received": len(received),
-        "receive_fps": (len(received) - 1) / span_s if span_s else math.nan,
+        "receive_fps": rate([now for now, _ in received]),
         "latency_ms": latency_ms[len(latency_ms) // 2],
     }
 
@@ -142,9 +156,21 @@ def main() -> None:
     args = parser.parse_args()
     path = Path(args.source) if args.source else resolve("vtest_video")
     domain_lock.use_free_domain()  # held until the bench exits
-
-    print(f"{path.name}, fps 0, encoding {args.encoding}, {args.reliability} subscriber")
-    runs = [measure(path, args.encoding, args.reliability) for _ in range(args.runs)]
+    use_large_frame_transports("camera_bench")
+    rclpy.init()
+    node = rclpy.create_node("camera_bench")
+    try:
+        frames = read_frames(PUBLISH_FRAMES, None, path)
+        publish = camera_publish_ms(frames, encoding=args.encoding, reliability=args.reliability)
+        publish_ms = summary_ms(publish[1:])["p50"]  # the first sizes the buffer
+        print(f"{path.name}, fps 0, encoding {args.encoding}, {args.reliability} subscriber")
+        runs = [
+            measure(node, path, args.encoding, args.reliability, publish_ms)
+            for _ in range(args.runs)
+        ]
+    finally:
+        node.destroy_node()
+        rclpy.try_shutdown()
     for key, label in COLUMNS.items():
         values = [run[key] for run in runs]
         cells = " ".join(f"{v:8.2f}" for v in values)

@@ -1,4 +1,4 @@
-"""The benchmark's PNG chart, drawn with OpenCV: per-stage bars and latency histograms."""
+"""The benchmark's PNG chart, drawn with OpenCV: the ratios, per-stage bars, latency histograms."""
 
 from __future__ import annotations
 
@@ -8,8 +8,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-WIDTH, HEIGHT = 1400, 640
+from pose_estimation_ros.bench.comparison import BUDGETS
+
+WIDTH, HEIGHT = 1400, 680
 MARGIN = 40
+RATIO_LINE_H = 18  # one line of ratios per model above the panels
 COLOURS = ((200, 120, 40), (40, 140, 230), (60, 170, 60), (160, 60, 180))  # BGR, one per model
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 
@@ -87,19 +90,31 @@ def _histograms(
         )
 
 
+def _ratios(canvas: np.ndarray, ratios: Mapping[str, Mapping[str, float]]) -> None:
+    """One line per model: graph / seed loop frames/s at each thread budget."""
+    for index, (model, by_budget) in enumerate(ratios.items()):
+        cells = [
+            f"{BUDGETS[budget]} {value:.2f}x" if np.isfinite(value) else f"{BUDGETS[budget]} -"
+            for budget, value in by_budget.items()
+        ]
+        line = f"{model}: graph / seed loop frames/s at the same threads: {', '.join(cells)}"
+        _text(canvas, line, (MARGIN, RATIO_LINE_H * (index + 1)), 0.5)
+
+
 def draw_chart(
     stages: Mapping[str, Mapping[str, float]],
     latency_samples: Mapping[str, Sequence[float]],
     path: Path,
     goal_ms: float,
+    ratios: Mapping[str, Mapping[str, float]],
 ) -> Path:
-    """Write the chart to ``path`` (PNG) and return it."""
+    """Write the chart to ``path`` (PNG) and return it; ``ratios[model][budget]``: graph / loop."""
     canvas = np.full((HEIGHT, WIDTH, 3), 255, np.uint8)
-    half = WIDTH // 2
-    _stage_bars(canvas, stages, (MARGIN, MARGIN + 20, half - MARGIN, HEIGHT - MARGIN))
-    _histograms(
-        canvas, latency_samples, (half + MARGIN, MARGIN + 20, WIDTH - MARGIN, HEIGHT - 60), goal_ms
-    )
+    half, top = WIDTH // 2, MARGIN + 20 + RATIO_LINE_H * len(ratios)
+    _ratios(canvas, ratios)
+    _stage_bars(canvas, stages, (MARGIN, top, half - MARGIN, HEIGHT - MARGIN))
+    histograms = (half + MARGIN, top, WIDTH - MARGIN, HEIGHT - 60)
+    _histograms(canvas, latency_samples, histograms, goal_ms)
     for index, model in enumerate(stages):
         y = HEIGHT - 14
         x = MARGIN + 260 * index

@@ -2,33 +2,41 @@
 
 ``python -m pose_estimation_ros.bench.graph_bench [--frames N] [--skip-openpose] [--output DIR]``
 
-For MoveNet Lightning (int8, OpenVINO, f32 hint: pose_node's defaults) and
-OpenPose (hpe-0001), on vtest.avi:
+For MoveNet Lightning and OpenPose (hpe-0001), each with the options the
+graph's pose node runs it with (``bench.node_options``: its defaults and the
+installed params file; OpenVINO), on vtest.avi, looped by the camera and by
+the seed loop alike:
 
-1. baseline: the seed loop in one process and one thread (the runtime on one
-   thread too), frames/s; and the same loop with OpenVINO's default threads
-   (every core), as a second reference;
-2. graph, camera at ``fps: 0`` and ``max_frames_in_flight: 2`` (as fast as the
-   pose node answers, nothing dropped): camera, pose and UDP bridge nodes as
-   separate processes over DDS, started as ``make run`` starts them; frames/s
-   of datagrams out of the bridge over a steady window, and the ratios; then
-   the same with the camera unpaced (``fps: 0`` alone: most frames dropped);
-3. graph, camera paced at 30 fps: capture stamp to datagram arrival; then a
+1. throughput at two inference thread budgets (``bench.comparison``): at each,
+   the seed loop in one process with the runtime on that many threads, and
+   the graph (camera at ``fps: 0`` and ``max_frames_in_flight: 2``: as fast as
+   the pose node answers, nothing dropped; camera, pose and UDP bridge nodes
+   as separate processes over DDS, started as ``make run`` starts them) with
+   the pose node's ``threads`` set to it. Both sides run ``--warmup`` frames,
+   left out of their timing, then the same ``--frames``; the ratio is graph
+   frames/s (datagrams out of the bridge) over the loop's. ``one_thread`` is
+   the headline, ``all_threads`` (``threads: 0``, the node's default) stands
+   beside it; then the graph with the camera unpaced (``fps: 0`` alone: most
+   frames dropped), for reference;
+2. graph, camera paced at 30 fps: capture stamp to datagram arrival; then a
    shorter run with a reader of ``image_raw`` in this process, for the
    capture-to-image time (the DDS hop; a second reader slows the camera, so it
    is not part of the latency run);
-4. per-stage split measured in this process (see ``stage_split``);
+3. per-stage split timed in this process on the nodes' own code
+   (``stage_split``);
 
 then the MoveNet accuracy block, and the transport section (``transport_bench``:
 camera and pose node on two network namespaces, raw and JPEG images) unless
 ``--skip-transport``. Prints a table and writes ``results.json``, ``chart.png``
 and each graph run's node log into ``--output``.
 
-A graph run that lost frames (``frame_account``: the camera paced by the pose
-node must deliver every frame, the unpaced camera every pose, the 30 fps runs
-99 % of the frames published after warm-up) gives no figure: the table says
-what was lost, the JSON holds the account instead of the figures, and the
-exit status is 1 once every section has run.
+A run that did not complete gives no figure (``bench.failures``): a graph run
+that lost frames (``frame_account``: the camera paced by the pose node must
+deliver every frame, the unpaced camera every pose, the 30 fps runs 99 % of
+the frames published after warm-up) or stopped early (timeout, stall, a node
+that ended), a node that did not exit 0 after the run, a missing figure. The
+table says so in ``!!!`` lines, the JSON holds the account instead of the
+figures, and the exit status is 1 once every section has run.
 """
 
 from __future__ import annotations
@@ -45,6 +53,14 @@ import rclpy
 from pose_estimation_ros.bench.accuracy import media_root, movenet_accuracy
 from pose_estimation_ros.bench.baseline_loop import run_baseline
 from pose_estimation_ros.bench.chart import draw_chart
+from pose_estimation_ros.bench.comparison import (
+    BUDGETS,
+    UNPACED,
+    baseline_key,
+    graph_key,
+    ratios,
+)
+from pose_estimation_ros.bench.failures import failures
 from pose_estimation_ros.bench.frame_account import AT_30_FPS, EVERY_FRAME, EVERY_POSE, LossRule
 from pose_estimation_ros.bench.graph_session import (
     GraphRun,
@@ -52,19 +68,31 @@ from pose_estimation_ros.bench.graph_session import (
     paced_timeout_s,
     run_graph,
 )
+from pose_estimation_ros.bench.machine import busy_share, describe, snapshot
+from pose_estimation_ros.bench.node_options import node_estimator, node_options
 from pose_estimation_ros.bench.openpose_loop import run_openpose_baseline
 from pose_estimation_ros.bench.pose_bench import read_frames
-from pose_estimation_ros.bench.machine import busy_share, describe, snapshot
 from pose_estimation_ros.bench.report import GOAL_P95_MS, STAGE_ROWS, format_table, write_json
-from pose_estimation_ros.bench.stage_split import bridge_ms, camera_publish_ms, pose_stages_ms
+from pose_estimation_ros.bench.stage_split import (
+    CAMERA_PUBLISH,
+    bridge_ms,
+    camera_publish_ms,
+    pose_stages_ms,
+)
 from pose_estimation_ros.bench.stats import median_field, ratio, steady_rate, summary_ms
+from pose_estimation_ros.bench.streams_bench import (
+    SECONDS,
+    WARMUP_S,
+    parse_counts,
+    run_streams,
+)
 from pose_estimation_ros.bench.transport_bench import measure_transport
 from pose_estimation_ros.core import domain_lock
 from pose_estimation_ros.core.assets import resolve
+from pose_estimation_ros.core.runtimes import bound_onednn_caches
 from pose_estimation_ros.nodes.transport import use_large_frame_transports
 
 MOVENET = "movenet_lightning"
-MOVENET_ASSET = "movenet_lightning_int8"  # pose_node's default precision
 OPENPOSE = "openpose_hpe0001"
 PACED_FPS = 30.0
 IN_FLIGHT = 2  # camera frames ahead of the pose node in the throughput run
@@ -74,19 +102,33 @@ LATENCY_CAMERA = {"fps": PACED_FPS, "max_frames_in_flight": 0}
 IMAGE_PROBE_FRAMES = 100
 BRIDGE_REPEATS = 500
 # What each run must deliver (bench.frame_account): the paced camera drops nothing by design.
-RULES = {"graph": EVERY_FRAME, "graph_unpaced": EVERY_POSE}
+RULES = {**{graph_key(budget): EVERY_FRAME for budget in BUDGETS}, UNPACED: EVERY_POSE}
 
 
-def baseline(model: str, frames: int, sink: socket.socket, threads: int) -> dict[str, Any]:
-    """Frames/s of the seed-style single loop for ``model`` on vtest.avi."""
+def thread_budgets(model: str) -> dict[str, int]:
+    """Inference threads of each budget: one, and the pose node's default for ``model``."""
+    return {"one_thread": 1, "all_threads": node_options(model)["threads"]}
+
+
+def baseline(
+    model: str, frames: int, warmup: int, sink: socket.socket, threads: int
+) -> dict[str, Any]:
+    """Frames/s of the seed-style loop for ``model`` on vtest.avi, after ``warmup`` frames.
+
+    A loop that fails (no frame, a runtime error) gives no figure: ``fps`` NaN and its error.
+    """
     video, address = resolve("vtest_video"), sink.getsockname()
-    if model == MOVENET:
-        result = run_baseline(video, resolve(MOVENET_ASSET), address, frames, threads)
-    else:
-        result = run_openpose_baseline(video, model, address, frames, threads)
+    loop = run_baseline if model == MOVENET else run_openpose_baseline
+    try:
+        estimator = node_estimator(model, backend="openvino", threads=threads)
+        result = loop(video, estimator, address, frames, warmup)
+    except RuntimeError as error:  # OpenVINO's errors are RuntimeErrors too
+        print(f"!!! {model} seed loop at {threads} threads failed: {error}", flush=True)
+        return {"threads": threads, "warmup": warmup, "fps": nan, "error": str(error)}
     return {
         "threads": threads,
         "frames": result.frames,
+        "warmup": warmup,
         "seconds": result.seconds,
         "fps": result.fps,
     }
@@ -95,24 +137,25 @@ def baseline(model: str, frames: int, sink: socket.socket, threads: int) -> dict
 def throughput(
     model: str,
     camera: dict[str, Any],
+    pose: dict[str, Any],
     frames: int,
     warmup: int,
     log: Path,
-    bases: list[float],
     rule: LossRule,
 ) -> dict[str, Any]:
-    """Steady frames/s out of the bridge with ``camera``, and its ratio to each baseline.
+    """Steady frames/s out of the bridge with ``camera`` and ``pose`` parameters.
 
-    A run that lost frames gives no figures: ``fps`` and the ratios are NaN (null in JSON).
+    A run that lost frames gives no figures: ``fps`` is NaN (null in JSON).
     """
-    run = run_graph(model, resolve("vtest_video"), camera, warmup + frames, log, rule, warmup)
+    video = resolve("vtest_video")
+    run = run_graph(model, video, camera, warmup + frames, log, rule, warmup, pose=pose)
     fps = steady_rate([f.arrival_s for f in run.frames], warmup) if run.ok else nan
     return {
         "camera": camera,
+        "pose": pose,
         "frames": max(len(run.frames) - warmup, 0),
+        "warmup": warmup,
         "fps": fps,
-        "ratio": ratio(fps, bases[0]),
-        "ratio_all_threads": ratio(fps, bases[1]),
         "frame_account": run.account.as_dict(),
         "lost": run.loss_reports(),
         "pose_node": pose_node_figures(run),
@@ -138,7 +181,7 @@ def stages(model: str, frames: int, warmup: int, people: int, node, log: Path) -
     with output_to(log):  # the bridge node logs its start and stop
         bridge = bridge_ms(people, BRIDGE_REPEATS)
     return {
-        "camera publish": summary_ms(camera_publish_ms(node, images)[warmup:])["p50"],
+        CAMERA_PUBLISH: summary_ms(camera_publish_ms(images)[warmup:])["p50"],
         **medians,
         "bridge": bridge,
     }
@@ -149,17 +192,22 @@ def measure_model(
 ) -> dict[str, Any]:
     """Baselines, graph throughput, graph latency at 30 fps and the stage split for ``model``."""
     video, warmup, output = resolve("vtest_video"), args.warmup, args.output
-    print(f"{model}: baseline loop, one thread, then all threads, {frames} frames", flush=True)
-    base = baseline(model, frames, sink, threads=1)
-    base_all = baseline(model, frames, sink, threads=0)
-    bases = [base["fps"], base_all["fps"]]
-    runs = {"graph": THROUGHPUT_CAMERA, "graph_unpaced": UNPACED_CAMERA}
-    results: dict[str, Any] = {"baseline": base, "baseline_all_threads": base_all}
-    for key, camera in runs.items():
+    budgets = thread_budgets(model)
+    results: dict[str, Any] = {}
+    for budget, threads in budgets.items():
+        what = f"{BUDGETS[budget]}, {warmup} + {frames} frames"
+        print(f"{model}: baseline loop, {what}", flush=True)
+        results[baseline_key(budget)] = baseline(model, frames, warmup, sink, threads)
+    runs = {graph_key(b): (THROUGHPUT_CAMERA, {"threads": n}) for b, n in budgets.items()}
+    runs[UNPACED] = (UNPACED_CAMERA, {"threads": budgets["all_threads"]})
+    for key, (camera, pose) in runs.items():
         print(f"{model}: {key}, camera {camera}, {warmup} + {frames} frames", flush=True)
         log = output / f"{model}-{key}.log"
-        results[key] = throughput(model, camera, frames, warmup, log, bases, RULES[key])
+        results[key] = throughput(model, camera, pose, frames, warmup, log, RULES[key])
         print_losses(model, key, results[key]["lost"])
+    results["ratios"] = ratios(results)
+    unpaced, base_all = results[UNPACED], results[baseline_key("all_threads")]
+    unpaced["ratio"] = ratio(unpaced["fps"], base_all["fps"])  # same threads, camera unpaced
     paced_frames = args.latency_frames
     what = f"graph, camera at {PACED_FPS:g} fps, {warmup} + {paced_frames} frames"
     print(f"{model}: {what}", flush=True)
@@ -194,7 +242,7 @@ def measure_model(
     to_image = summary_ms(probed.image_latency_ms[warmup:] if probed.ok else [])
     print(f"{model}: stage split in this process", flush=True)
     split = stages(model, min(frames, 100), warmup, people, node, output / f"{model}-split.log")
-    split["DDS hop"] = to_image["p50"] - split["camera publish"] - split["receive"]
+    split["DDS hop"] = to_image["p50"] - split[CAMERA_PUBLISH]  # probe reads in its callback
     results["latency"] = {
         "source_fps": PACED_FPS,
         "capture_to_udp": summary_ms(latencies),
@@ -227,15 +275,20 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(prog="graph_bench", description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--frames", type=int, default=1500, help="MoveNet frames per throughput measurement"
+        "--frames",
+        type=int,
+        default=1200,
+        help="MoveNet frames per throughput run after warm-up (each seed loop, each graph)",
     )
     parser.add_argument(
-        "--openpose-frames", type=int, default=400, help="the same for OpenPose"
+        "--openpose-frames", type=int, default=320, help="the same for OpenPose"
     )
     parser.add_argument(
         "--latency-frames", type=int, default=300, help="frames per latency run at 30 fps"
     )
-    parser.add_argument("--warmup", type=int, default=100, help="frames left out at each start")
+    parser.add_argument(
+        "--warmup", type=int, default=100, help="frames left out at each start (loop and graph)"
+    )
     parser.add_argument("--skip-openpose", action="store_true", help="MoveNet only")
     parser.add_argument(
         "--skip-transport",
@@ -245,6 +298,12 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--transport-frames", type=int, default=300, help="frames per transport run at 30 fps"
     )
+    parser.add_argument(
+        "--streams",
+        type=parse_counts,
+        help="instead: N cameras (e.g. 1,2,4,6,8) through one pose node and through one pose "
+        "node per camera (bench.streams_bench; writes streams.json)",
+    )
     parser.add_argument("--output", type=Path, default=Path("bench-results"))
     return parser.parse_args(argv)
 
@@ -252,6 +311,10 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Measure, print the table, write the JSON and the chart."""
     args = parse_arguments(argv)
+    if args.streams:
+        results = run_streams(args.streams, SECONDS, WARMUP_S, args.output)
+        return 1 if results["problems"] else 0
+    bound_onednn_caches()  # before OpenVINO compiles: bounded memory over many image sizes
     args.output.mkdir(parents=True, exist_ok=True)
     domain_lock.use_free_domain()  # held until the bench exits
     results: dict[str, Any] = {
@@ -260,6 +323,7 @@ def main(argv: list[str] | None = None) -> int:
             "warmup": args.warmup,
             "paced_fps": PACED_FPS,
             "max_frames_in_flight": IN_FLIGHT,
+            "thread_budgets": BUDGETS,
             "latency_frames": args.latency_frames,
             "video": "vtest.avi",
         },
@@ -293,31 +357,16 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(format_table(results))
     json_path = write_json(results, args.output / "results.json")
+    models = results["models"]
     chart = draw_chart(
-        {m: {s: r["stages_ms"][s] for s in STAGE_ROWS} for m, r in results["models"].items()},
-        {m: r["latency"]["samples_ms"] for m, r in results["models"].items()},
+        {m: {s: r["stages_ms"][s] for s in STAGE_ROWS} for m, r in models.items()},
+        {m: r["latency"]["samples_ms"] for m, r in models.items()},
         args.output / "chart.png",
         GOAL_P95_MS,
+        {m: {b: cell["ratio"] for b, cell in r["ratios"].items()} for m, r in models.items()},
     )
     print(f"\nwrote {json_path} and {chart}; node logs in {args.output}/")
-    failures = lossy_runs(results)
-    for line in failures:
-        print(f"!!! {line}")
-    return 1 if failures else 0
-
-
-def lossy_runs(results: dict[str, Any]) -> list[str]:
-    """One line per graph run that lost frames, over every section (empty: none did)."""
-    lines = []
-    for model, figures in results["models"].items():
-        for run in ("graph", "graph_unpaced"):
-            lines += [f"{model} {run}: {r}" for r in figures[run].get("lost", [])]
-        latency = figures["latency"]
-        lines += [f"{model} latency: {r}" for r in latency.get("lost", [])]
-        lines += [f"{model} image probe: {r}" for r in latency.get("probe_lost", [])]
-    for transport, run in results.get("transport", {}).get("runs", {}).items():
-        lines += [f"transport {transport}: {r}" for r in run.get("lost", [])]
-    return lines
+    return 1 if failures(results) else 0
 
 
 if __name__ == "__main__":

@@ -3,11 +3,12 @@
 The nodes are started with ``runner.commands.graph_commands`` and
 ``runner.supervisor.Supervisor`` (the very commands ``make run`` and the
 launch file use), with a params file that differs from the installed one only
-in the camera's ``fps`` and ``loop``. A UDP socket in this process receives
-the bridge's datagrams and decodes them; optionally a subscriber in this
-process times ``image_raw`` arrivals against their capture stamps, and the
-pose node's ``/diagnostics`` (input and output rates, inference time inside
-the node) are kept for the table.
+in the camera's ``fps`` and ``loop`` and what a run overrides (the pose node's
+``threads``). A UDP socket in this process receives the bridge's datagrams and
+decodes them; optionally a subscriber in this process times ``image_raw``
+arrivals against their capture stamps, and the pose node's ``/diagnostics``
+(input and output rates, inference time inside the node) are kept for the
+table.
 
 Whether a run lost frames is decided from messages counted here, not from the
 nodes' reports: the stamps of every ``camera_info`` (one per frame published),
@@ -40,14 +41,16 @@ from sensor_msgs.msg import CameraInfo, Image
 from pose_estimation_ros.bench.frame_account import FrameAccount, LossRule, account, hopeless
 from pose_estimation_ros.core.wire import WireFormatError, decode_datagram
 from pose_estimation_ros.msg import PoseArray
-from pose_estimation_ros.nodes.cdr import header_stamp_ns
-from pose_estimation_ros.nodes.diagnostics import status_name
+from pose_estimation_ros.nodes.raw_cdr import header_stamp_ns
+from pose_estimation_ros.nodes.node_status import status_name
+from pose_estimation_ros.nodes.pose_diagnostics import ROLE as POSE_ROLE
+from pose_estimation_ros.params_file import block_key
 from pose_estimation_ros.runner.commands import default_params_file, graph_commands
 from pose_estimation_ros.runner.supervisor import Supervisor
 
 _NS_PER_S = 1_000_000_000
 # The graph runs without a namespace. Only for the table's figures, never for a verdict.
-POSE_STATUS = status_name("/pose_node")
+POSE_STATUS = status_name("/pose_node", POSE_ROLE)
 STALL_S = 10.0  # nothing out of the bridge this long while the camera publishes: stalled
 START_S = 90.0  # the first frame must come out within this (models load, OpenVINO compiles)
 CHECK_PERIOD_S = 0.5  # how often a running run is checked for losses
@@ -191,10 +194,13 @@ class GraphProbe(Node):
                 self.pose_diagnostics.append({kv.key: kv.value for kv in status.values})
 
 
-def write_params_file(path: Path, camera: dict[str, Any]) -> Path:
-    """Write the installed params file with the camera parameters in ``camera`` replaced."""
+def write_params_file(
+    path: Path, camera: dict[str, Any], pose: dict[str, Any] | None = None
+) -> Path:
+    """Write the installed params file with the parameters in ``camera`` and ``pose`` replaced."""
     params = yaml.safe_load(default_params_file().read_text())
-    params["camera_node"]["ros__parameters"].update(camera)
+    params[block_key("camera_node")]["ros__parameters"].update(camera)
+    params[block_key("pose_node")]["ros__parameters"].update(pose or {})
     path.write_text(yaml.safe_dump(params, sort_keys=False))
     return path
 
@@ -301,17 +307,21 @@ def run_graph(
     warmup: int,
     probe_images: bool = False,
     timeout_s: float = 180.0,
+    pose: dict[str, Any] | None = None,
 ) -> GraphRun:
     """Run camera, pose and bridge nodes until ``frames`` pose frames arrived, or not.
 
-    ``camera`` overrides camera_node parameters (``fps``, ``max_frames_in_flight``); the
-    source loops. ``probe_images`` adds a reader of ``image_raw`` in this process, which
-    timestamps arrivals but also makes the camera send every frame twice. ``rule`` and
+    ``camera`` overrides camera_node parameters (``fps``, ``max_frames_in_flight``), ``pose``
+    pose_node ones (``threads``); the source loops. ``probe_images`` adds a reader of
+    ``image_raw`` in this process, which timestamps arrivals but also makes the camera
+    send every frame twice. ``rule`` and
     ``warmup`` decide whether frames were lost (``frame_account``); a run that loses more
     than ``rule`` allows is stopped there.
     """
     watcher = Watcher(probe_images)
-    params = write_params_file(log_path.with_suffix(".params.yaml"), {**camera, "loop": True})
+    params = write_params_file(
+        log_path.with_suffix(".params.yaml"), {**camera, "loop": True}, pose
+    )
     arguments = {
         "source": str(source),
         "model": model,

@@ -30,6 +30,7 @@ from pose_estimation_ros.bench.stats import ratio, summary_ms
 from pose_estimation_ros.core.assets import resolve
 from pose_estimation_ros.core.openpose.constants import NUM_KEYPOINTS, STRIDE
 from pose_estimation_ros.core.openpose.estimator import OpenPoseEstimator, build
+from pose_estimation_ros.core.runtimes import bound_onednn_caches
 from pose_estimation_ros.evaluation.dataset import folder_images
 from pose_estimation_ros.evaluation.omz_import import import_model_api
 from pose_estimation_ros.evaluation.omz_openpose import DEMO_CONFIDENCE_THRESHOLD
@@ -120,6 +121,7 @@ def report(
 
 def main() -> None:
     """Run the benchmark and print its figures."""
+    bound_onednn_caches()  # before OpenVINO compiles: bounded memory over many image sizes
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=200, help="vtest.avi frames")
     parser.add_argument("--images", type=Path, help="also a folder of photos")

@@ -21,6 +21,7 @@ from pose_estimation_ros.bench.omz_decoder_bench import video_frames
 from pose_estimation_ros.bench.stats import ratio, summary_ms
 from pose_estimation_ros.core.assets import resolve
 from pose_estimation_ros.core.estimator import create_estimator
+from pose_estimation_ros.core.runtimes import bound_onednn_caches
 from pose_estimation_ros.evaluation.dataset import folder_images
 from pose_estimation_ros.evaluation.run_images import read_bgr
 
@@ -62,6 +63,7 @@ def report(title: str, seconds: dict[str, list[float]]) -> None:
 
 def main() -> None:
     """Run the comparison on photos, then on video, and print the figures."""
+    bound_onednn_caches()  # before OpenVINO compiles: bounded memory over many image sizes
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--images", type=Path, required=True, help="a folder of photos")
     parser.add_argument("--limit", type=int, default=100, help="photos at most")

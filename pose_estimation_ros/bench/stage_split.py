@@ -1,57 +1,82 @@
-"""Per-stage times of the graph, measured from outside the nodes in the benchmark's process.
+"""Per-stage times of the graph, timed in the benchmark's process on the nodes' own code.
 
-- camera publish: a frame turned into a ``sensor_msgs/Image`` and published
-  (what camera_node does after reading it), on a topic nobody in the graph reads;
-- pose stages: ``pose_bench.run_pipeline``'s split for MoveNet; for OpenPose
-  the same receive / conversion / publishing around its ``infer`` (resize +
-  network) and ``decode`` (peaks + PAF grouping);
-- bridge: ``UdpBridgeNode``'s whole callback on one ``PoseArray``, as in
-  ``bridge_bench``, for a frame with the number of people the graph saw.
+- camera publish: camera_node's ``FramePublisher.publish`` (``image_raw`` and
+  ``camera_info``, with the graph's camera parameters), each frame first
+  placed where the camera decodes it (``decode_target``), as the camera does;
+  on a node in a namespace of its own, so nobody in the graph reads it;
+- pose stages: pose_node's ``PoseFrameHandler`` on each serialized image,
+  timed by its ``StageTimes`` hook (``pose_bench.time_handler``): read, the
+  estimator's stages (``PosePipeline.estimate``), publishing;
+- bridge: the bridge node's own ``PoseForwarder.forward`` on one serialized
+  ``PoseArray`` with the number of people the graph saw.
 """
 
 from __future__ import annotations
 
 import socket
-import time
+from typing import Any
 
 import numpy as np
+import rclpy
 from rclpy.node import Node
 from rclpy.parameter import Parameter
-from sensor_msgs.msg import Image
+from rclpy.qos import QoSProfile
 from std_msgs.msg import Header
 
 from pose_estimation_ros.bench.bridge_bench import frame_of, microseconds_per_call
-from pose_estimation_ros.bench.pose_bench import STAGES, run_pipeline
-from pose_estimation_ros.nodes.conversions import bgr_to_image_msg
-from pose_estimation_ros.nodes.pose_array_cdr import serialize_pose_array
+from pose_estimation_ros.bench.node_options import node_estimator
+from pose_estimation_ros.bench.pose_bench import serialized_images, time_handler
+from pose_estimation_ros.core.capture import Frame
+from pose_estimation_ros.core.stage_times import StageTimes
+from pose_estimation_ros.nodes.camera_node import RELIABILITY
+from pose_estimation_ros.nodes.image_publisher import FramePublisher, ImageSettings
+from pose_estimation_ros.nodes.pose_frame_handler import FRAME_STAGES
+from pose_estimation_ros.nodes.raw_cdr import serialize_pose_array
 from pose_estimation_ros.nodes.udp_bridge_node import UdpBridgeNode
+from pose_estimation_ros.runner.commands import node_parameter
 
-# pose_bench's stages but markers, which pose_node builds only while someone subscribes.
-POSE_STAGES = tuple(stage for stage in STAGES if stage != "markers")
+SPLIT_NAMESPACE = "/bench_stage_split"
+CAMERA_PUBLISH = "camera publish"
 
 
-def camera_publish_ms(node: Node, frames: list[np.ndarray]) -> list[float]:
-    """Milliseconds to build and publish each frame as a ``sensor_msgs/Image``."""
-    publisher = node.create_publisher(Image, "bench_camera_publish", 1)
-    times = []
-    for index, frame in enumerate(frames):
-        header = Header(frame_id="camera_optical_frame")
-        header.stamp.sec = index
-        start = time.perf_counter()
-        publisher.publish(bgr_to_image_msg(frame, header))
-        times.append((time.perf_counter() - start) * 1e3)
-    node.destroy_publisher(publisher)
-    return times
+def camera_publisher(node: Node, **overrides: Any) -> FramePublisher:
+    """Make a ``FramePublisher`` on ``node``: the graph's camera parameters, then ``overrides``."""
+
+    def camera(name: str) -> Any:
+        return overrides[name] if name in overrides else node_parameter({}, "camera_node", name)
+
+    qos = QoSProfile(depth=camera("qos_depth"), reliability=RELIABILITY[camera("reliability")])
+    settings = ImageSettings(camera("encoding"), camera("frame_id"), camera("jpeg_quality"))
+    return FramePublisher(node, qos, settings)
+
+
+def camera_publish_ms(frames: list[np.ndarray], **overrides: Any) -> list[float]:
+    """Milliseconds of the camera's ``publish`` for each frame (camera parameters overridden)."""
+    node = rclpy.create_node("bench_camera", namespace=SPLIT_NAMESPACE)
+    times = StageTimes()
+    try:
+        publisher = camera_publisher(node, **overrides)
+        for index, image in enumerate(frames):
+            target = publisher.decode_target()
+            if target is not None and target.shape == image.shape:
+                np.copyto(target, image)  # the camera decodes into the message's buffer
+                image = target
+            with times.span(CAMERA_PUBLISH):
+                publisher.publish(Frame(image, index * 100_000_000))
+    finally:
+        node.destroy_node()
+    return times.ms[CAMERA_PUBLISH]
 
 
 def pose_stages_ms(model: str, frames: list[np.ndarray], node: Node) -> dict[str, list[float]]:
-    """Per-stage milliseconds per frame for ``model`` on ``frames`` (OpenVINO, auto threads)."""
-    times = run_pipeline(model, "openvino", frames, node, threads=0)
-    return {stage: times[stage] for stage in POSE_STAGES}
+    """Milliseconds per frame of each of ``FRAME_STAGES``, as the graph's pose node runs them."""
+    estimator = node_estimator(model, backend="openvino")
+    times = time_handler(estimator, serialized_images(frames), node).ms
+    return {stage: times[stage] for stage in FRAME_STAGES}
 
 
 def bridge_ms(people: int, repeats: int) -> float:
-    """Median milliseconds of the bridge's callback on a frame of ``people`` people."""
+    """Median milliseconds of the bridge's ``forward`` on a frame of ``people`` people."""
     sink = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sink.bind(("127.0.0.1", 0))
     node = UdpBridgeNode(parameter_overrides=[Parameter("port", value=sink.getsockname()[1])])
@@ -59,7 +84,7 @@ def bridge_ms(people: int, repeats: int) -> float:
         serialized = serialize_pose_array(
             frame_of(people), Header(frame_id="camera_optical_frame")
         )
-        median_us, _ = microseconds_per_call(lambda: node._on_poses(serialized), repeats)
+        median_us, _ = microseconds_per_call(lambda: node.forwarder.forward(serialized), repeats)
     finally:
         node.destroy_node()
         sink.close()

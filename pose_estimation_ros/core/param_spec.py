@@ -43,6 +43,8 @@ def coerce(spec: ParamSpec, value: Any, subject: str = "") -> Any:
     ``subject`` starts the message (default: ``parameter 'name'``).
     """
     subject = subject or f"parameter {spec.name!r}"
+    if isinstance(spec.default, tuple):
+        return _string_list(value, subject)
     accepted = spec.accepted_types
     if isinstance(value, bool) and bool not in accepted:
         raise ValueError(f"{subject} expects {_names(accepted)}, got {value!r}")
@@ -59,6 +61,15 @@ def coerce(spec: ParamSpec, value: Any, subject: str = "") -> Any:
     if spec.choices and value not in spec.choices:
         raise ValueError(f"{subject} must be one of {', '.join(spec.choices)}, got {value!r}")
     return value
+
+
+def _string_list(value: Any, subject: str) -> tuple[str, ...]:
+    """Return a list of strings as a tuple; ``None`` (a typed parameter left unset) is empty."""
+    if value is None:
+        return ()
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{subject} expects a list of strings, got {value!r}")
+    return tuple(value)
 
 
 def _names(types: Iterable[type]) -> str:

@@ -30,6 +30,7 @@ from pose_estimation_ros.core.scene_cut import (
     SceneCutDetector,
 )
 from pose_estimation_ros.core.skeletons import Layout
+from pose_estimation_ros.core.stage_times import StageTimes, stage
 from pose_estimation_ros.core.tracking.box_tracker import BoxTracker
 from pose_estimation_ros.core.tracking.keypoint_tracker import KeypointTracker
 from pose_estimation_ros.core.tracking.tracker import Tracker
@@ -42,6 +43,9 @@ WARM_UP_WIDTH, WARM_UP_HEIGHT = 640, 480  # px, a webcam's usual frame
 SMOOTHING_MIN_CUTOFF = 6.36
 SMOOTHING_BETA = 636.61
 SMOOTHING_DERIVATE_CUTOFF = 4.77
+# What ``estimate`` times into a ``StageTimes``. MoveNet SinglePose reads a fresh frame (the
+# first, after a cut) again in ``postprocess``: the crop around the person, straight and mirrored.
+ESTIMATE_STAGES = ("scene cut", "preprocess", "inference", "postprocess")
 
 
 @dataclass(frozen=True)
@@ -122,6 +126,9 @@ class StagedEstimator(Protocol):
     def reset(self) -> None:
         """Forget state carried between frames."""
 
+    def for_stream(self) -> StagedEstimator:
+        """Return the same loaded network with state of its own, for another camera."""
+
 
 def make_tracker(options: TrackingOptions, layout: Layout) -> Tracker:
     """Box-IoU or keypoint-OKS tracker, releasing ids after ``track_max_age_s``."""
@@ -177,16 +184,25 @@ class PosePipeline:
         self.estimator.end_frame(people, width, height)
         return people
 
-    def estimate(self, image_bgr: np.ndarray, timestamp_s: float) -> list[Person]:
+    def estimate(
+        self, image_bgr: np.ndarray, timestamp_s: float, times: StageTimes | None = None
+    ) -> list[Person]:
         """Find people in an HxWx3 uint8 BGR image; keypoints in its pixels.
 
         A scene cut (with ``scene_cut`` on) first drops every carried state.
+        ``times`` records each of ``ESTIMATE_STAGES`` (a benchmark's hook).
         """
-        if self._cuts is not None and self._cuts.is_cut(image_bgr, timestamp_s):
+        with stage(times, "scene cut"):
+            cut = self._cuts is not None and self._cuts.is_cut(image_bgr, timestamp_s)
+        if cut:
             self._forget()
         height, width = image_bgr.shape[:2]
-        inputs, context = self.preprocess(image_bgr)
-        return self.postprocess(self.infer(inputs), context, width, height, timestamp_s)
+        with stage(times, "preprocess"):
+            inputs, context = self.preprocess(image_bgr)
+        with stage(times, "inference"):
+            outputs = self.infer(inputs)
+        with stage(times, "postprocess"):
+            return self.postprocess(outputs, context, width, height, timestamp_s)
 
     def warm_up(self, width: int = WARM_UP_WIDTH, height: int = WARM_UP_HEIGHT) -> None:
         """Run the network once on a blank image; no state carried between frames changes.
@@ -197,6 +213,10 @@ class PosePipeline:
         """
         inputs, _ = self.preprocess(np.zeros((height, width, 3), np.uint8))
         self.infer(inputs)
+
+    def for_stream(self) -> PosePipeline:
+        """Return a pipeline for another camera: same network, tracks and filters of its own."""
+        return PosePipeline(self.estimator.for_stream(), self.options)
 
     def reset(self) -> None:
         """Forget tracks, filters, the estimator's own state and the last frame seen."""

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import importlib
+import os
+import queue
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
@@ -10,7 +13,10 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from pose_estimation_ros.core.options import option
+
 BACKENDS = ("openvino", "litert", "tensorflow")
+MAX_INFERENCE_STREAMS = 16
 # What to install for each backend, from the package's source folder (requirements/).
 INSTALL_HINTS = {
     "openvino": "pip install -r requirements/runtime.txt",
@@ -21,6 +27,36 @@ INSTALL_HINTS = {
         "(or make setup WITH_TENSORFLOW=1)"
     ),
 }
+
+# oneDNN's kernel cache, read when OpenVINO's CPU plugin first compiles: kernels kept per shape.
+ONEDNN_CACHE_ENV = "ONEDNN_PRIMITIVE_CACHE_CAPACITY"
+
+
+def bound_onednn_caches() -> None:
+    """Keep no oneDNN kernels per input shape, unless the user set a capacity.
+
+    Call it before OpenVINO compiles the first model of the process: the pose
+    node's start-up and the benchmarks and evaluation that build estimators do.
+    """
+    # OpenPose runs one network for any image width: without this oneDNN's per-shape cache
+    # grew 136 MB over 40 image widths, with it 22 MB, at no cost on a video's fixed size.
+    os.environ.setdefault(ONEDNN_CACHE_ENV, "0")
+
+
+def inference_streams_option() -> Any:
+    """Declare the ``inference_streams`` option, once for every model family."""
+    return option(
+        0,
+        "OpenVINO inferences run at once (NUM_STREAMS, one infer request each), shared by the "
+        "cameras; 0: one per camera, at most one per CPU core",
+        min_value=0,
+        max_value=MAX_INFERENCE_STREAMS,
+    )
+
+
+def auto_inference_streams(cameras: int, cpus: int | None = None) -> int:
+    """Resolve ``inference_streams`` 0: one stream per camera, at most one per CPU core."""
+    return max(1, min(cameras, cpus or os.cpu_count() or 1, MAX_INFERENCE_STREAMS))
 
 
 class BackendNotInstalled(ImportError):
@@ -45,7 +81,10 @@ class ModelRunner(Protocol):
     input_dtype: np.dtype
 
     def run(self, inputs: np.ndarray) -> list[np.ndarray]:
-        """Run on one input tensor; return the outputs in the model's output order."""
+        """Run on one input tensor; return the outputs in the model's output order.
+
+        Safe to call from several threads (runners without parallel requests serialize).
+        """
 
 
 class OpenVinoRunner:
@@ -58,6 +97,10 @@ class OpenVinoRunner:
     leaves that dimension dynamic. ``shape_cache`` caps OpenVINO's CPU cache of
     kernels prepared per input shape (``CPU_RUNTIME_CACHE_CAPACITY``; None:
     OpenVINO's default, which let a dynamic width grow by about 7 MB a shape).
+    ``streams`` is OpenVINO's ``NUM_STREAMS``, with one infer request each:
+    ``run`` may then be called from that many threads at once (one pose node
+    serving several cameras); the threads are shared among the streams. More
+    callers than streams wait for a free request.
     """
 
     def __init__(
@@ -67,6 +110,7 @@ class OpenVinoRunner:
         precision: str = "f32",
         input_shape: Sequence[int] | None = None,
         shape_cache: int | None = None,
+        streams: int = 1,
     ) -> None:
         """Read and compile the model for the CPU."""
         ov = import_backend("openvino", "openvino")
@@ -85,8 +129,12 @@ class OpenVinoRunner:
             config["INFERENCE_NUM_THREADS"] = threads
         if shape_cache is not None:
             config["CPU_RUNTIME_CACHE_CAPACITY"] = shape_cache
+        if streams > 1:
+            config["NUM_STREAMS"] = streams
         self._compiled = core.compile_model(model, "CPU", config)
-        self._request = self._compiled.create_infer_request()
+        self._requests: queue.SimpleQueue = queue.SimpleQueue()  # idle infer requests
+        for _ in range(max(streams, 1)):
+            self._requests.put(self._compiled.create_infer_request())
         self.input_shape = tuple(
             d.get_length() if d.is_static else -1 for d in self._compiled.inputs[0].partial_shape
         )
@@ -94,12 +142,16 @@ class OpenVinoRunner:
         self.output_names = [output.any_name for output in self._compiled.outputs]
 
     def run(self, inputs: np.ndarray) -> list[np.ndarray]:
-        """Run synchronously; the returned arrays are copies the caller may keep."""
-        self._request.infer({0: inputs})
-        return [
-            self._request.get_output_tensor(i).data.copy()
-            for i in range(len(self._compiled.outputs))
-        ]
+        """Run on an idle infer request; the returned arrays are copies the caller may keep."""
+        request = self._requests.get()
+        try:
+            request.infer({0: inputs})
+            return [
+                request.get_output_tensor(i).data.copy()
+                for i in range(len(self._compiled.outputs))
+            ]
+        finally:
+            self._requests.put(request)
 
 
 class TfLiteInterpreterRunner:
@@ -115,6 +167,7 @@ class TfLiteInterpreterRunner:
             model_path=str(model_path), num_threads=threads if threads > 0 else None
         )
         self._interpreter.allocate_tensors()
+        self._lock = threading.Lock()  # an interpreter runs one inference at a time
         details = self._interpreter.get_input_details()[0]
         self._input_index = details["index"]
         self.input_shape = tuple(int(d) for d in details["shape_signature"])
@@ -122,14 +175,15 @@ class TfLiteInterpreterRunner:
         self._outputs = [d["index"] for d in self._interpreter.get_output_details()]
 
     def run(self, inputs: np.ndarray) -> list[np.ndarray]:
-        """Run synchronously; the returned arrays are copies the caller may keep."""
-        current = self._interpreter.get_input_details()[0]["shape"]
-        if tuple(current) != inputs.shape:
-            self._interpreter.resize_tensor_input(self._input_index, list(inputs.shape))
-            self._interpreter.allocate_tensors()
-        self._interpreter.set_tensor(self._input_index, inputs)
-        self._interpreter.invoke()
-        return [self._interpreter.get_tensor(i).copy() for i in self._outputs]
+        """Run synchronously, one caller at a time; the returned arrays are copies."""
+        with self._lock:
+            current = self._interpreter.get_input_details()[0]["shape"]
+            if tuple(current) != inputs.shape:
+                self._interpreter.resize_tensor_input(self._input_index, list(inputs.shape))
+                self._interpreter.allocate_tensors()
+            self._interpreter.set_tensor(self._input_index, inputs)
+            self._interpreter.invoke()
+            return [self._interpreter.get_tensor(i).copy() for i in self._outputs]
 
 
 class SavedModelRunner:
@@ -156,16 +210,22 @@ class SavedModelRunner:
 
 
 def create_runner(
-    backend: str, model_path: Path | str, threads: int = 0, precision: str = "f32"
+    backend: str,
+    model_path: Path | str,
+    threads: int = 0,
+    precision: str = "f32",
+    streams: int = 1,
 ) -> ModelRunner:
     """Load ``model_path`` on ``backend``; ``ValueError`` naming the backends for an unknown one.
 
-    ``precision`` applies to OpenVINO only. With ``tensorflow``, a ``.tflite``
+    ``precision`` and ``streams`` (inferences at once, from as many threads)
+    apply to OpenVINO only; other runtimes run one inference at a time. With
+    ``tensorflow``, a ``.tflite``
     file runs in ``tf.lite.Interpreter`` and anything else (a SavedModel
     folder, a TF Hub handle) through ``tensorflow_hub.load``.
     """
     if backend == "openvino":
-        return OpenVinoRunner(Path(model_path), threads, precision)
+        return OpenVinoRunner(Path(model_path), threads, precision, streams=streams)
     if backend == "litert":
         interpreter = import_backend("litert", "ai_edge_litert.interpreter")
         return TfLiteInterpreterRunner(interpreter.Interpreter, Path(model_path), threads)

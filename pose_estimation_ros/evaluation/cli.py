@@ -13,7 +13,7 @@ from pose_estimation_ros.bench.machine import describe
 from pose_estimation_ros.core.assets import AssetError
 from pose_estimation_ros.core.capture.sources import IMAGE_FPS
 from pose_estimation_ros.core.estimator import create_estimator
-from pose_estimation_ros.core.runtimes import BackendNotInstalled
+from pose_estimation_ros.core.runtimes import BackendNotInstalled, bound_onednn_caches
 from pose_estimation_ros.evaluation.baselines import baseline_names, build_baseline
 from pose_estimation_ros.evaluation.coco_score import CocoScore, load_ground_truth, score_keypoints
 from pose_estimation_ros.evaluation.dataset import EvalImage, annotated_images, folder_images
@@ -142,6 +142,7 @@ def report_lines(evaluated: list[Evaluated]) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Evaluate, write results if asked, print the figures; exit status 0, or 1 with why."""
     args = parse_args(argv)
+    bound_onednn_caches()  # before OpenVINO compiles: bounded memory over many image sizes
     machine = describe()
     print(f"machine: {machine['cpus']} CPUs, {machine['cpu_model']}", flush=True)
     try:

@@ -15,7 +15,7 @@ import yaml
 from pose_estimation_ros.core.estimator import option_names
 from pose_estimation_ros.core.param_spec import ParamSpec, coerce
 from pose_estimation_ros.nodes.pose_params import PARAMS
-from pose_estimation_ros.params_file import ParamsFileError, check_params_file
+from pose_estimation_ros.params_file import ParamsFileError, node_parameters
 
 NODE_NAME = "pose_node"
 _SPECS: dict[str, ParamSpec] = {spec.name: spec for spec in PARAMS}
@@ -42,15 +42,8 @@ def parse_assignment(text: str) -> tuple[str, Any]:
 
 
 def file_parameters(path: str) -> dict[str, Any]:
-    """Read the ``pose_node`` ``ros__parameters`` of a params file (``/**`` blocks too)."""
-    check_params_file(path)
-    with open(path, encoding="utf-8") as stream:
-        blocks = yaml.safe_load(stream)
-    merged: dict[str, Any] = {}
-    for key in ("/**", NODE_NAME, f"/{NODE_NAME}"):  # wildcard first: the node's own wins
-        block = blocks.get(key)
-        if isinstance(block, dict):
-            merged.update(block["ros__parameters"])
+    """Read the ``pose_node`` ``ros__parameters`` of a params file (wildcard blocks too)."""
+    merged = node_parameters(path, NODE_NAME)
     if not merged:
         raise ParamsFileError(f"params file {path} has no {NODE_NAME} ros__parameters block")
     return {name: checked(name, value) for name, value in merged.items()}

@@ -1,9 +1,10 @@
 """UDP bridge health on ``/diagnostics``: poses in, frames out, and what was dropped and why.
 
-Each period's counts become one ``DiagnosticStatus``: ERROR when sending
-failed or a PoseArray could not be encoded (or held NaN or infinite values),
-WARN when nothing listens at the destination, the send buffer was full or no
-PoseArray arrived, OK otherwise.
+Each period's counts become one status, ``bridge_status``, named as every
+node's (``nodes.node_status``): ``<node's fully qualified name>: UDP bridge``.
+ERROR when sending failed or a PoseArray could not be encoded (or held NaN
+or infinite values), WARN when nothing listens at the destination, the send
+buffer was full or no PoseArray arrived, OK otherwise.
 """
 
 from __future__ import annotations
@@ -50,9 +51,12 @@ def _level_and_message(
 
 
 def bridge_status(
-    name: str, destination: str, period_s: float, bridge: BridgeCounts, sent: SendCounts
+    node_name: str, destination: str, period_s: float, bridge: BridgeCounts, sent: SendCounts
 ) -> DiagnosticStatus:
-    """Status of one period, from that period's counts; ``name``: the node's full name."""
+    """Status of node ``node_name`` (fully qualified) sending to ``destination``, for one period.
+
+    ``bridge`` and ``sent`` are that period's counts.
+    """
     level, message = _level_and_message(bridge, sent, destination)
     values = {
         "poses_per_s": f"{bridge.poses_received / period_s:.1f}",
@@ -65,4 +69,4 @@ def bridge_status(
         "frames_failed": str(sent.frames_failed),
         "datagrams_dropped": str(sent.datagrams_dropped),
     }
-    return node_status(name, ROLE, level, message, destination, values)
+    return node_status(node_name, ROLE, level, message, destination, values)

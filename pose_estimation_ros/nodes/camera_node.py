@@ -1,9 +1,12 @@
 """Camera node: frames from a device, video file, stream or images as ``sensor_msgs/Image``.
 
 Publishes ``image_raw`` and ``camera_info`` (relative names), and a JPEG of each
-frame on ``image_raw/compressed`` while that has subscribers. Frames are read
-in a capture thread, stamped with the node clock right after each read, and
-published in order; the executor stays free for parameter services.
+frame on ``image_raw/compressed`` while that has subscribers
+(``nodes.image_publisher``). Frames are read in a capture thread, stamped with
+the node clock right after each read, and published in order; the executor
+stays free for parameter services. With ``pace_topic`` it publishes at most
+``max_frames_in_flight`` frames ahead of the results a downstream node
+publishes there with each frame's header (``nodes.pace_topic``).
 
 Exit status (docs/camera.md#exit-status): 0 at the end of a finite source (or
 ``--end-of-source-exit-code N``: N, so that a supervisor tells it from a stop)
@@ -22,23 +25,21 @@ import copy
 import threading
 import time
 from collections.abc import Sequence
+from functools import partial
 
 import rclpy
 from diagnostic_msgs.msg import DiagnosticArray
 from rclpy.duration import Duration
 from rclpy.exceptions import ParameterException
-from rclpy.logging import get_logger
 from rclpy.node import Node
 from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
 from rclpy.task import Future
 from rclpy.utilities import remove_ros_args
-from sensor_msgs.msg import CameraInfo, Image
-from std_msgs.msg import Header
 
+from pose_estimation_ros.core import topics
 from pose_estimation_ros.core.capture import (
     CaptureCounts,
     DamagedVideo,
-    Frame,
     SourceError,
     capture_frames,
     open_source,
@@ -48,21 +49,20 @@ from pose_estimation_ros.core.capture.calibration import (
     CameraCalibration,
     load_calibration,
 )
-from pose_estimation_ros.core.capture.encoding import ENCODINGS, ImageBuffer, encode_into
+from pose_estimation_ros.core.capture.encoding import ENCODINGS
 from pose_estimation_ros.core.capture.in_flight import InFlightWindow
-from pose_estimation_ros.msg import PoseArray
 from pose_estimation_ros.nodes.camera_diagnostics import CameraCounts, CameraHealth, camera_status
-from pose_estimation_ros.nodes.cdr import header_stamp_ns
-from pose_estimation_ros.nodes.image_transports import IMAGE_TOPIC, TRANSPORTS, jpeg_msg
+from pose_estimation_ros.nodes.image_publisher import FramePublisher, ImageSettings
+from pose_estimation_ros.nodes.node_main import Refusal, run_node
 from pose_estimation_ros.nodes.node_status import (
     DIAGNOSTICS_PARAMS,
     diagnostic_array,
     difference,
     frame_age_s,
 )
+from pose_estimation_ros.nodes.pace_topic import PaceTopic
 from pose_estimation_ros.nodes.parameters import ParamSpec, declare_parameters
-from pose_estimation_ros.nodes.shutdown import init_ros, stopped_by_shutdown
-from pose_estimation_ros.nodes.transport import use_large_frame_transports
+from pose_estimation_ros.nodes.shutdown import stopped_by_shutdown
 
 RELIABILITY = {
     "reliable": ReliabilityPolicy.RELIABLE,
@@ -70,10 +70,8 @@ RELIABILITY = {
 }
 
 _READER_POLL_S = 0.05
-POSES_TOPIC = "poses"
 IN_FLIGHT_TIMEOUT_S = 1.0  # a frame unanswered this long is given up on
 END_OF_SOURCE_DELIVERY_S = 5.0  # how long the last frames may take to reach reliable readers
-EXIT_FAILED = 1
 EXIT_DAMAGED_VIDEO = 65  # sysexits' EX_DATAERR: the input data was incorrect
 END_OF_SOURCE_FLAG = "--end-of-source-exit-code"
 
@@ -148,11 +146,19 @@ PARAMS = (
         read_only=True,
     ),
     ParamSpec(
+        "pace_topic",
+        "",
+        "topic on which a downstream node publishes its results with each frame's header (a "
+        "header-first message of any type, e.g. a pose node's 'poses'), read while "
+        "max_frames_in_flight > 0; relative names resolve in the camera's namespace",
+        read_only=True,
+    ),
+    ParamSpec(
         "max_frames_in_flight",
         0,
-        "publish at most this many frames ahead of their poses (PoseArrays on 'poses' with the "
-        "frame's stamp): a file is read no faster than the pose node answers, and a live "
-        "source's extra frames are dropped here instead of crossing DDS; 0: do not wait",
+        "publish at most this many frames ahead of their results on pace_topic: a file is read "
+        "no faster than the downstream node answers, and a live source's extra frames are "
+        "dropped here instead of crossing DDS; 0: do not wait",
         min_value=0,
         read_only=True,
     ),
@@ -174,7 +180,12 @@ class CameraNode(Node):
         super().__init__("camera_node")
         self._params = declare_parameters(self, PARAMS)
         params = self._params
-        self._calibration: CameraCalibration | None = (
+        if params["max_frames_in_flight"] and not params["pace_topic"]:
+            raise ValueError(
+                f"max_frames_in_flight: {params['max_frames_in_flight']} needs pace_topic: the "
+                "topic of the results to pace frames by (e.g. a pose node's poses)"
+            )
+        calibration: CameraCalibration | None = (
             load_calibration(params["camera_info_url"]) if params["camera_info_url"] else None
         )
         request = (params["width"], params["height"], max(params["fps"], 0.0))
@@ -185,24 +196,20 @@ class CameraNode(Node):
             reliability=RELIABILITY[params["reliability"]],
             durability=DurabilityPolicy.VOLATILE,
         )
-        self._image_pub = self.create_publisher(Image, IMAGE_TOPIC, qos)
-        compressed = TRANSPORTS["compressed"]
-        self._compressed_pub = self.create_publisher(compressed.msg_type, compressed.topic(), qos)
-        self._info_pub = self.create_publisher(CameraInfo, "camera_info", qos)
-        self._buffer = ImageBuffer()
-        # With checked fields, the data setter keeps the buffer's array.array as it is; unchecked
-        # (the default) it rebuilds it element by element, a second copy of every frame.
-        self._image = Image(encoding=self._params["encoding"], check_fields=True)
-        self._info = camera_info_for(self._calibration)
+        settings = ImageSettings(params["encoding"], params["frame_id"], params["jpeg_quality"])
+        self._frames = FramePublisher(self, qos, settings, calibration)
         self._in_flight = InFlightWindow(params["max_frames_in_flight"], IN_FLIGHT_TIMEOUT_S)
+        self._pace: PaceTopic | None = None
         if self._in_flight.limit:
-            self.create_subscription(PoseArray, POSES_TOPIC, self._on_poses, 10, raw=True)
+            self._pace = PaceTopic(
+                self, params["pace_topic"], self._in_flight.answered, self._fail
+            )
         self._counts, self._reported = CameraCounts(), CameraCounts()  # totals, at last report
         self._capture_counts = CaptureCounts()
-        self._failure = ""  # why capture failed
+        self._failure = ""  # why capture (or pacing) failed
         self._awaited_readers = 0
         self._diagnostics_lock = threading.Lock()  # the timer and a failing capture thread
-        self._diagnostics_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
+        self._diagnostics_pub = self.create_publisher(DiagnosticArray, topics.DIAGNOSTICS, 10)
         self.create_timer(params["diagnostics_period_s"], self._publish_diagnostics)
         self._stop = threading.Event()
         self.finished = Future()
@@ -221,41 +228,47 @@ class CameraNode(Node):
             self._thread.join(timeout=10.0)
         self._source.close()
 
-    def _readers(self) -> int:
-        """Count the subscribers of the images, raw or compressed (as image_transport does)."""
-        return (
-            self._image_pub.get_subscription_count()
-            + self._compressed_pub.get_subscription_count()
-        )
-
     def _wait_for_readers(self) -> None:
         readers = self._params["wait_for_readers"]
-        if readers and self._readers() < readers:
+        if readers and self._frames.readers() < readers:
             self.get_logger().info(
                 f"waiting for {readers} subscriber(s) of image_raw or image_raw/compressed"
             )
             self._awaited_readers = readers
-            while self._readers() < readers and not self._stop.wait(_READER_POLL_S):
+            while self._frames.readers() < readers and not self._stop.wait(_READER_POLL_S):
                 pass
             self._awaited_readers = 0
 
-    def _on_poses(self, serialized: bytes) -> None:
-        self._in_flight.answered(header_stamp_ns(serialized, PoseArray))  # the stamp only
+    def _wait_for_pace_publisher(self) -> None:
+        """Let the pace topic's publisher match first (answers need it), for 1 s at most."""
+        deadline = time.monotonic() + IN_FLIGHT_TIMEOUT_S
+        while (
+            self._pace
+            and not self._pace.publishers()
+            and time.monotonic() < deadline
+            and not self._stop.wait(_READER_POLL_S)
+        ):
+            pass
 
     def _wait_for_room(self, window: InFlightWindow) -> bool:
         """Wait until fewer than ``max_frames_in_flight`` frames are unanswered."""
         given_up = window.given_up
         room = window.wait_for_room()
-        if window.given_up > given_up:
+        pace = self._pace
+        if window.given_up > given_up and pace is not None:
+            late = f"frames unanswered for {IN_FLIGHT_TIMEOUT_S:g} s are given up on"
             self.get_logger().warning(
-                f"no PoseArray on '{POSES_TOPIC}' answered a frame within "
-                f"{IN_FLIGHT_TIMEOUT_S:g} s; publishing on (is a pose node running?)",
+                f"no result on '{pace.topic}' answered a frame; {late} (is the node that "
+                "publishes it running?)"
+                if pace.publishers()
+                else f"'{pace.topic}' has no publisher yet; {late}",
                 throttle_duration_sec=10.0,
             )
         return room
 
     def _capture(self) -> None:
         self._wait_for_readers()
+        self._wait_for_pace_publisher()
         frames = capture_frames(
             self._source,
             lambda: self.get_clock().now().nanoseconds,
@@ -263,7 +276,7 @@ class CameraNode(Node):
             self.get_logger(),
             self._params["fps"],
             self._params["loop"],
-            into=self._buffer.current if self._params["encoding"] == "bgr8" else lambda: None,
+            into=self._frames.decode_target,
             counts=self._capture_counts,
         )
         publish_s, start = 0.0, time.perf_counter()
@@ -273,18 +286,16 @@ class CameraNode(Node):
                 counts.captured += 1
                 if live and window.full():
                     counts.dropped_in_flight += 1
-                    continue  # the pose node is busy: drop the frame here, not in transport
+                    continue  # the downstream node is busy: drop the frame here, not in transport
                 before = time.perf_counter()
-                self._publish(frame)
+                self._frames.publish(frame)
                 window.sent(frame.stamp_ns)
                 publish_s += time.perf_counter() - before
                 counts.published += 1
                 if not live and not self._wait_for_room(window):
                     break
         except Exception as error:  # noqa: B902 - reported through the future: main's exit status
-            if not stopped_by_shutdown(error):
-                self._report_failure(error)
-            self.finished.set_exception(error)
+            self._fail(error)
             return
         count, elapsed_s = counts.published, time.perf_counter() - start
         if not self._stop.is_set():
@@ -315,6 +326,12 @@ class CameraNode(Node):
             stamp = self.get_clock().now().to_msg()
             self._diagnostics_pub.publish(diagnostic_array(status, stamp))
 
+    def _fail(self, error: Exception) -> None:
+        """End the node with ``error`` (main's exit status), reported on /diagnostics first."""
+        if not stopped_by_shutdown(error):
+            self._report_failure(error)
+        self.finished.set_exception(error)
+
     def _report_failure(self, error: Exception) -> None:
         """Publish an ERROR status at once: the node exits next, before its timer fires."""
         self._failure = str(error) or type(error).__name__
@@ -331,7 +348,7 @@ class CameraNode(Node):
         of a video would be missing for a recorder or a reliable pose node.
         """
         deadline = time.monotonic() + END_OF_SOURCE_DELIVERY_S
-        for pub in (self._image_pub, self._compressed_pub, self._info_pub):
+        for pub in self._frames.publishers:
             left = Duration(seconds=max(deadline - time.monotonic(), 0.0))
             if not pub.wait_for_all_acked(left):
                 self.get_logger().warning(
@@ -339,52 +356,6 @@ class CameraNode(Node):
                     f"{END_OF_SOURCE_DELIVERY_S:g} s; exiting without them"
                 )
                 return
-
-    def _publish(self, frame: Frame) -> None:
-        image = encode_into(frame.image, self._params["encoding"], self._buffer)
-        header = Header(frame_id=self._params["frame_id"])
-        header.stamp.sec, header.stamp.nanosec = divmod(frame.stamp_ns, 1_000_000_000)
-        msg = self._image
-        msg.header, msg.height, msg.width = header, image.shape[0], image.shape[1]
-        msg.step, msg.data = image.strides[0], self._buffer.data
-        self._image_pub.publish(msg)
-        if self._compressed_pub.get_subscription_count():  # JPEG only for someone
-            grey = image.ndim == 2  # mono8; any other encoding is compressed from the BGR frame
-            self._compressed_pub.publish(
-                jpeg_msg(
-                    header,
-                    image if grey else frame.image,
-                    self._params["encoding"],
-                    self._params["jpeg_quality"],
-                )
-            )
-        self._info_pub.publish(self._camera_info(header, msg.width, msg.height))
-
-    def _camera_info(self, header: Header, width: int, height: int) -> CameraInfo:
-        info = self._info
-        if (info.width, info.height) != (width, height):
-            calibration = self._calibration
-            if calibration and (calibration.width, calibration.height) != (width, height):
-                self.get_logger().warning(
-                    f"calibration is for {calibration.width}x{calibration.height} images, "
-                    f"frames are {width}x{height}: recalibrate or fix camera_info_url"
-                )
-            info.width, info.height = width, height
-        info.header = header
-        return info
-
-
-def camera_info_for(calibration: CameraCalibration | None) -> CameraInfo:
-    """``CameraInfo`` holding the calibration, or all zeros (uncalibrated) without one."""
-    if calibration is None:
-        return CameraInfo()
-    return CameraInfo(
-        distortion_model=calibration.distortion_model,
-        k=calibration.k,
-        d=list(calibration.d),
-        r=calibration.r,
-        p=calibration.p,
-    )
 
 
 def parse_flags(args: Sequence[str] | None) -> argparse.Namespace:
@@ -407,30 +378,20 @@ def main(args: list[str] | None = None) -> int:
 
     Return the exit status of the module docstring.
     """
-    flags = parse_flags(args)
-    use_large_frame_transports("camera_node")
-    signals = init_ros(args)
-    node = None
-    try:
-        node = CameraNode()
-        node.start()
-        rclpy.spin_until_future_complete(node, node.finished)
-        if not node.finished.done():  # the context went down: a signal
-            return signals.exit_code()
-        node.finished.result()  # raises what ended the capture, if anything did
-        return flags.end_of_source_exit_code
-    except DamagedVideo as error:
-        get_logger("camera_node").error(f"{error} (exit code {EXIT_DAMAGED_VIDEO})")
-        return EXIT_DAMAGED_VIDEO
-    except (SourceError, CalibrationError, ValueError, ParameterException) as error:
-        get_logger("camera_node").error(f"{error}")
-        return EXIT_FAILED
-    except Exception as error:  # noqa: B902 (a publish that raced the shutdown ends it too)
-        if not stopped_by_shutdown(error):
-            raise
-        return signals.exit_code()
-    finally:
-        if node is not None:
-            node.stop()
-            node.destroy_node()
-        rclpy.try_shutdown()
+    end_of_source = parse_flags(args).end_of_source_exit_code
+    refusals = (
+        Refusal((DamagedVideo,), f"{{}} (exit code {EXIT_DAMAGED_VIDEO})", EXIT_DAMAGED_VIDEO),
+        Refusal((SourceError, CalibrationError, ValueError, ParameterException)),
+    )
+    run = partial(capture_to_the_end, end_of_source=end_of_source)
+    return run_node("camera_node", args, CameraNode, run, refusals, stop=CameraNode.stop)
+
+
+def capture_to_the_end(node: CameraNode, end_of_source: int) -> int | None:
+    """Capture until the source ends (``end_of_source``) or fails (raised); ``None``: a signal."""
+    node.start()
+    rclpy.spin_until_future_complete(node, node.finished)
+    if not node.finished.done():  # the context went down: a signal
+        return None
+    node.finished.result()  # raises what ended the capture, if anything did
+    return end_of_source

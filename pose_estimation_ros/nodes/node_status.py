@@ -2,16 +2,18 @@
 
 Each node publishes one ``DiagnosticStatus`` named ``<fully qualified node
 name>: <role>`` (``/cam1/pose_node: pose estimation``), so nodes in two
-namespaces report statuses that can be told apart. ``node_status`` builds it,
-``diagnostic_array`` stamps it for publishing; ``frame_age_s`` and
-``format_age`` give the ``last_frame_age_s`` value (``inf`` before the first
-frame). ``DIAGNOSTICS_PARAMS`` are the parameters of nodes that watch frames.
+namespaces report statuses that can be told apart. Each node's module
+(``camera_diagnostics``, ``pose_diagnostics``, ``bridge_diagnostics``) rates
+its counts and builds its status with ``node_status``; ``diagnostic_array``
+stamps it for publishing; ``frame_age_s`` and ``format_age`` give the
+``last_frame_age_s`` value (``inf`` before the first frame).
+``DIAGNOSTICS_PARAMS`` are the parameters of nodes that watch frames.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import fields
 from typing import Any, TypeVar
 
@@ -67,9 +69,12 @@ def node_status(
     )
 
 
-def diagnostic_array(status: DiagnosticStatus, stamp: Time) -> DiagnosticArray:
-    """Wrap one status in a ``DiagnosticArray`` stamped ``stamp``."""
-    array = DiagnosticArray(status=[status])
+def diagnostic_array(
+    status: DiagnosticStatus | Sequence[DiagnosticStatus], stamp: Time
+) -> DiagnosticArray:
+    """Wrap one status (or several) in a ``DiagnosticArray`` stamped ``stamp``."""
+    statuses = [status] if isinstance(status, DiagnosticStatus) else list(status)
+    array = DiagnosticArray(status=statuses)
     array.header.stamp = stamp
     return array
 

@@ -5,7 +5,9 @@ for a double parameter. Numeric parameters are therefore declared with
 dynamic typing and coerced here, so both work, while a wrong kind of value
 (text for a number) is still refused with a message naming the parameter.
 ``choices`` lists the accepted strings; ``types`` lets one parameter take
-several kinds (``source`` is a device index or a path).
+several kinds (``source`` is a device index or a path). A tuple default is a
+list of strings, declared ``STRING_ARRAY`` (an empty one is a typed parameter
+left unset, as ROS cannot type an empty list).
 """
 
 from __future__ import annotations
@@ -17,19 +19,24 @@ from rcl_interfaces.msg import (
     FloatingPointRange,
     IntegerRange,
     ParameterDescriptor,
+    ParameterType,
     SetParametersResult,
 )
+from rclpy.exceptions import ParameterUninitializedException
 from rclpy.node import Node
 from rclpy.parameter import Parameter
 
 from pose_estimation_ros.core.param_spec import ParamSpec, coerce
 
-__all__ = ["ParamSpec", "coerce", "declare_parameters", "descriptor_for"]
+__all__ = ["ParamSpec", "coerce", "current_values", "declare_parameters", "descriptor_for"]
 
 
 def descriptor_for(spec: ParamSpec) -> ParameterDescriptor:
     """Build the ROS descriptor: description, range, choices (``ros2 param describe``)."""
     descriptor = ParameterDescriptor(description=spec.summary, read_only=spec.read_only)
+    if isinstance(spec.default, tuple):
+        descriptor.type = ParameterType.PARAMETER_STRING_ARRAY
+        return descriptor
     numeric = isinstance(spec.default, (int, float)) and not isinstance(spec.default, bool)
     descriptor.dynamic_typing = numeric or len(spec.accepted_types) > 1
     if spec.choices:
@@ -50,6 +57,25 @@ def descriptor_for(spec: ParamSpec) -> ParameterDescriptor:
     return descriptor
 
 
+def declared_value(spec: ParamSpec) -> Any:
+    """Return what to declare: the default, a list for a tuple, the type for an empty one."""
+    if isinstance(spec.default, tuple):
+        return list(spec.default) if spec.default else Parameter.Type.STRING_ARRAY
+    return spec.default
+
+
+def current_values(node: Node, specs: Sequence[ParamSpec]) -> dict[str, Any]:
+    """Return every spec's current value on ``node``, coerced (an unset typed list is empty)."""
+    values = {}
+    for spec in specs:
+        try:
+            value = node.get_parameter(spec.name).value
+        except ParameterUninitializedException:  # a typed parameter nobody set
+            value = None
+        values[spec.name] = coerce(spec, value)
+    return values
+
+
 def declare_parameters(node: Node, specs: Sequence[ParamSpec]) -> dict[str, Any]:
     """Declare every spec on ``node``; return the coerced values, ``ValueError`` on a bad one.
 
@@ -59,7 +85,7 @@ def declare_parameters(node: Node, specs: Sequence[ParamSpec]) -> dict[str, Any]
     by_name = {spec.name: spec for spec in specs}
     values = {}
     for spec in specs:
-        parameter = node.declare_parameter(spec.name, spec.default, descriptor_for(spec))
+        parameter = node.declare_parameter(spec.name, declared_value(spec), descriptor_for(spec))
         values[spec.name] = coerce(spec, parameter.value)
 
     def validate(parameters: list[Parameter]) -> SetParametersResult:

@@ -7,7 +7,7 @@ activates itself, so it runs without a lifecycle manager.
 
 Newest frames only: the image subscription keeps ``image_queue_depth``
 images (2) and its callback runs the model on the oldest of them, read in
-place from the serialized bytes (``nodes.image_cdr``). While it runs, images
+place from the serialized bytes (``nodes.raw_cdr``). While it runs, images
 that arrive replace the oldest waiting one without being read, so one slow
 inference (a busy CPU) costs no frame, and a model slower than the camera
 keeps taking recent frames. Images that were never taken are counted from the
@@ -23,10 +23,20 @@ pixels) or unreadable are rejected before their pixels are read: counted on
 With ``image_transport: compressed`` the subscription is to
 ``image_raw/compressed`` (``sensor_msgs/CompressedImage``) instead, each JPEG
 decoded before the same processing (``nodes.image_transports``).
+
+With ``cameras: [front, rear]`` one node and one model serve several cameras
+(``nodes.camera_input``): each camera's images from ``<camera>/image_raw``,
+its poses on ``<camera>/poses`` with its own tracks and smoothing. The image
+callbacks then only leave each camera's newest image in its slot
+(``core.stream_slots``; an image replaced there is dropped), and one worker
+thread per inference stream (``inference_streams``, OpenVINO infer requests)
+runs the cameras' images in turn, so frames of different cameras run at once
+and no camera starves another.
 """
 
 from __future__ import annotations
 
+import functools
 import time
 from typing import Any
 
@@ -34,30 +44,36 @@ import rclpy
 from rclpy.exceptions import InvalidParameterValueException
 from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackReturn
 from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
-from rclpy.subscription import MessageInfo
+from rclpy.subscription import MessageInfo, Subscription
 from diagnostic_msgs.msg import DiagnosticArray
 from sensor_msgs.msg import Image
 from visualization_msgs.msg import MarkerArray
 
+from pose_estimation_ros.core import topics
 from pose_estimation_ros.core.assets import AssetError
-from pose_estimation_ros.core.drawing import draw_people
-from pose_estimation_ros.core.estimator import PoseEstimator, create_estimator, option_names
-from pose_estimation_ros.core.image_encoding import ImageEncodingError
-from pose_estimation_ros.core.rate_limit import RateLimiter
-from pose_estimation_ros.core.runtimes import BackendNotInstalled
-from pose_estimation_ros.core.sequence_gaps import ReaderGaps
-from pose_estimation_ros.core.types import PoseFrame
+from pose_estimation_ros.core.estimator import create_estimator, option_names
+from pose_estimation_ros.core.pose_pipeline import PosePipeline
+from pose_estimation_ros.core.runtimes import (
+    BackendNotInstalled,
+    auto_inference_streams,
+    bound_onednn_caches,
+)
+from pose_estimation_ros.core.stream_slots import StreamSlots
+from pose_estimation_ros.core.stream_workers import StreamWorkers
 from pose_estimation_ros.msg import PoseArray
-from pose_estimation_ros.nodes.conversions import bgr_to_image_msg
-from pose_estimation_ros.nodes.diagnostics import PoseStats, ProblemNotices, diagnostics_msg
+from pose_estimation_ros.nodes.camera_input import CameraInput
 from pose_estimation_ros.nodes.image_transports import TRANSPORTS
-from pose_estimation_ros.nodes.markers import people_markers
-from pose_estimation_ros.nodes.node_status import frame_age_s
-from pose_estimation_ros.nodes.parameters import coerce, declare_parameters
-from pose_estimation_ros.nodes.pose_array_cdr import serialize_pose_array
+from pose_estimation_ros.nodes.node_main import EXIT_FAILED, Refusal, run_node
+from pose_estimation_ros.nodes.node_status import diagnostic_array, frame_age_s
+from pose_estimation_ros.nodes.parameters import current_values, declare_parameters
+from pose_estimation_ros.nodes.pose_diagnostics import (
+    PoseStats,
+    ProblemNotices,
+    inference_status,
+    pose_status,
+)
+from pose_estimation_ros.nodes.pose_frame_handler import PoseFrameHandler, PoseOutputs
 from pose_estimation_ros.nodes.pose_params import PARAMS
-from pose_estimation_ros.nodes.shutdown import init_ros, stopped_by_shutdown
-from pose_estimation_ros.nodes.transport import use_large_frame_transports
 
 # PoseArrays are small (0.5 kB a person) and come at up to hundreds a second: a history of 100
 # gives a reliable subscriber (a recorder, a robot's logic) time to recover a lost sample while
@@ -78,15 +94,15 @@ class PoseNode(LifecycleNode):
     def __init__(self, **kwargs: Any) -> None:
         """Declare the parameters (``kwargs`` go to ``Node``); nothing is loaded yet."""
         super().__init__("pose_node", **kwargs)
-        self._estimator: PoseEstimator | None = None
-        self._gaps = ReaderGaps()
-        self._rate = RateLimiter(0.0)
-        self._stats = PoseStats()
+        self._estimator: PosePipeline | None = None
         self._notices = ProblemNotices()
-        self._sub = None
-        self._read = TRANSPORTS["raw"].read  # serialized image -> (msg with header, BGR image)
+        self._outputs: dict[str, PoseOutputs] = {}  # per camera; on_configure
+        self._cameras: dict[str, CameraInput] = {}  # per camera; on_activate
+        self._subs: list[Subscription] = []
+        self._slots: StreamSlots[bytes] | None = None  # several cameras: their newest images
+        self._workers: StreamWorkers[bytes] | None = None  # ... and the threads running them
         self._timer = None
-        self._poses_pub = self._markers_pub = self._diagnostics_pub = self._annotated_pub = None
+        self._diagnostics_pub = None
         self._params = declare_parameters(self, PARAMS)
 
     @property
@@ -96,13 +112,12 @@ class PoseNode(LifecycleNode):
 
     def on_configure(self, state: LifecycleState) -> TransitionCallbackReturn:
         """Read parameters, load the model, create the publishers."""
-        self._params = {
-            spec.name: coerce(spec, self.get_parameter(spec.name).value) for spec in PARAMS
-        }
+        self._params = current_values(self, PARAMS)
         model = self._params["model"]
         try:
             names = option_names(model)
             options = {k: v for k, v in self._params.items() if k in names}
+            options["inference_streams"] = self._inference_streams()
             self._estimator = create_estimator(model, **options)
             started = time.perf_counter()
             self._estimator.warm_up()
@@ -118,17 +133,14 @@ class PoseNode(LifecycleNode):
             return TransitionCallbackReturn.FAILURE
         if self._interrupted():  # Ctrl-C while the model loaded (the longest step)
             return TransitionCallbackReturn.FAILURE
-        self._poses_pub = self.create_lifecycle_publisher(
-            PoseArray, "poses", POSES_QOS
-        )
-        self._markers_pub = self.create_lifecycle_publisher(MarkerArray, "pose_markers", 10)
+        self._outputs = {camera: self._camera_outputs(camera) for camera in self._camera_names()}
         self._diagnostics_pub = self.create_lifecycle_publisher(
-            DiagnosticArray, "/diagnostics", 10
+            DiagnosticArray, topics.DIAGNOSTICS, 10
         )
-        if self._params["publish_annotated"]:
-            self._annotated_pub = self.create_lifecycle_publisher(Image, "image_annotated", 1)
+        served = f" for {len(self._outputs)} cameras" if len(self._outputs) > 1 else ""
         self.get_logger().info(
-            f"loaded {model} on {self._params['backend']} (first inference {warm_up_ms:.0f} ms)"
+            f"loaded {model} on {self._params['backend']}{served} "
+            f"(first inference {warm_up_ms:.0f} ms)"
         )
         return super().on_configure(state)
 
@@ -144,13 +156,27 @@ class PoseNode(LifecycleNode):
             depth=self._params["image_queue_depth"],
             reliability=reliability,
         )
-        self._gaps = ReaderGaps()
-        self._rate = RateLimiter(self._params["max_rate"])
         transport = TRANSPORTS[self._params["image_transport"]]
-        self._read = transport.read
-        self._sub = self.create_subscription(
-            transport.msg_type, transport.topic(), self._on_image, qos, raw=True
-        )
+        for index, (camera, outputs) in enumerate(self._outputs.items()):
+            estimator = self._estimator if index == 0 else self._estimator.for_stream()
+            stats = PoseStats()
+            handler = PoseFrameHandler(
+                estimator, transport.read, outputs, stats, self._notices, self.get_logger()
+            )
+            self._cameras[camera] = CameraInput(camera, handler, stats, self._params["max_rate"])
+            self._subs.append(
+                self.create_subscription(
+                    transport.msg_type,
+                    topics.in_camera(camera, transport.topic()),
+                    functools.partial(self._on_image, self._cameras[camera]),
+                    qos,
+                    raw=True,
+                )
+            )
+        if len(self._cameras) > 1:  # one thread per inference stream, fed the newest images
+            self._slots = StreamSlots(list(self._cameras))
+            streams = self._inference_streams()
+            self._workers = StreamWorkers(self._slots, self._run_waiting, streams)
         period = self._params["diagnostics_period_s"]
         self._timer = self.create_timer(period, self._publish_diagnostics)
         if self._interrupted():
@@ -195,125 +221,113 @@ class PoseNode(LifecycleNode):
         self.get_logger().set_level(rclpy.logging.LoggingSeverity.FATAL)
         return True
 
+    def _camera_names(self) -> tuple[str, ...]:
+        """Return the cameras served: ``cameras``, or the one in the node's own namespace."""
+        return self._params["cameras"] or ("",)
+
+    def _inference_streams(self) -> int:
+        """Return ``inference_streams``, 0 resolved: one per camera, at most one per core."""
+        streams = self._params["inference_streams"]
+        return streams or auto_inference_streams(len(self._camera_names()))
+
+    def _camera_outputs(self, camera: str) -> PoseOutputs:
+        """Create ``camera``'s publishers: poses, markers and, if asked, the annotated image."""
+        annotated = None
+        if self._params["publish_annotated"]:
+            annotated = self.create_lifecycle_publisher(
+                Image, topics.in_camera(camera, topics.IMAGE_ANNOTATED), 1
+            )
+        return PoseOutputs(
+            self.create_lifecycle_publisher(
+                PoseArray, topics.in_camera(camera, topics.POSES), POSES_QOS
+            ),
+            self.create_lifecycle_publisher(
+                MarkerArray, topics.in_camera(camera, topics.POSE_MARKERS), 10
+            ),
+            annotated,
+        )
+
     def _unsubscribe(self) -> None:
-        if self._sub is not None:
-            self.destroy_subscription(self._sub)
-            self._sub = None
+        if self._workers is not None:
+            self._workers.stop()
+        self._slots = self._workers = None
+        for subscription in self._subs:
+            self.destroy_subscription(subscription)
+        self._subs = []
+        self._cameras = {}
         if self._timer is not None:
             self.destroy_timer(self._timer)
             self._timer = None
 
     def _release(self) -> None:
-        for publisher in (
-            self._poses_pub,
-            self._markers_pub,
-            self._diagnostics_pub,
-            self._annotated_pub,
-        ):
+        publishers = [p for outputs in self._outputs.values() for p in outputs.publishers()]
+        for publisher in publishers + [self._diagnostics_pub]:
             if publisher is not None:
                 self.destroy_lifecycle_publisher(publisher)
-        self._poses_pub = self._markers_pub = self._diagnostics_pub = self._annotated_pub = None
+        self._outputs, self._diagnostics_pub = {}, None
         self._estimator = None
 
-    def _on_image(self, serialized: bytes, info: MessageInfo) -> None:
-        self._stats.arrived(time.monotonic())
-        replaced, lost = self._gaps.missed(
-            info.get("publication_sequence_number"),
-            info.get("source_timestamp"),
-            info.get("received_timestamp") or time.time_ns(),
-            publisher_id(info),
-        )
-        if replaced:
-            self._stats.dropped(replaced)
-        if lost:
-            self._stats.lost(lost)
-        if self._rate.allow(time.monotonic()):
-            self._stats.received()
-            self._process(serialized)
-        else:
-            self._stats.dropped()
-        self._gaps.idle(time.time_ns())
+    def _on_image(self, camera: CameraInput, serialized: bytes, info: MessageInfo) -> None:
+        """Run one camera's image here, or leave it to the workers with several cameras."""
+        if camera.arrived(info):
+            if self._slots is None:
+                camera.handle(serialized, self._score_threshold())
+            elif self._slots.offer(camera.name, serialized) is not None:
+                camera.stats.dropped()  # a newer image replaced it before a worker took it
+        camera.idle()
 
-    def _process(self, serialized: bytes) -> None:
-        try:
-            msg, image = self._read(serialized)  # raw or compressed; msg has the header
-        except ImageEncodingError as error:
-            self._stats.rejected(str(error))
-            notice = self._notices.first(error.problem, str(error))
-            if notice:
-                self.get_logger().warning(notice)
-            return
-        stamp = msg.header.stamp
-        timestamp_s = stamp.sec + stamp.nanosec * 1e-9 or time.monotonic()
-        started = time.perf_counter()
-        try:
-            people = self._estimator.estimate(image, timestamp_s)
-        except Exception as error:  # noqa: BLE001 (a bad frame must not kill the node)
-            self._stats.failed()
-            self.get_logger().error(f"inference failed: {error!r}", throttle_duration_sec=10.0)
-            return
-        self._stats.processed((time.perf_counter() - started) * 1e3)
-        estimator = self._estimator
-        height, width = image.shape[:2]
-        frame = PoseFrame(estimator.model, estimator.layout, width, height, people)
-        self._poses_pub.publish(serialize_pose_array(frame, msg.header))
-        threshold = self.get_parameter("score_threshold").value  # may change while running
-        if self._markers_pub.get_subscription_count():  # building markers costs ~1 ms
-            markers = people_markers(people, estimator.layout, msg.header, threshold)
-            self._markers_pub.publish(markers)
-        if self._annotated_pub is not None and self._annotated_pub.get_subscription_count():
-            drawn = draw_people(image, people, estimator.layout, threshold)
-            self._annotated_pub.publish(bgr_to_image_msg(drawn, msg.header))
+    def _run_waiting(self, name: str, serialized: bytes) -> None:
+        """Run a camera's newest image on a worker thread (several cameras)."""
+        self._cameras[name].handle(serialized, self._score_threshold())
+
+    def _score_threshold(self) -> float:
+        return self.get_parameter("score_threshold").value  # may change while running
 
     def _publish_diagnostics(self) -> None:
-        self._diagnostics_pub.publish(
-            diagnostics_msg(
-                self._stats.take_window(),
-                self._stats,
-                self._params["diagnostics_period_s"],
-                self.get_clock().now().to_msg(),
-                self._params["model"],
-                self.get_fully_qualified_name(),
-                age_s=frame_age_s(self._stats.last_image_s, time.monotonic()),
+        """Publish one status per camera; with several, the shared inference's load too."""
+        name, model = self.get_fully_qualified_name(), self._params["model"]
+        period_s, now_s = self._params["diagnostics_period_s"], time.monotonic()
+        statuses = [
+            pose_status(
+                name,
+                model,
+                period_s,
+                camera.stats.take_window(),
+                camera.stats,
+                age_s=frame_age_s(camera.stats.last_image_s, now_s),
                 stale_warn_s=self._params["stale_frame_warn_s"],
+                camera=camera.name,
             )
+            for camera in self._cameras.values()
+        ]
+        if self._workers is not None:
+            busy_s = self._workers.take_busy_s()
+            statuses.append(
+                inference_status(name, model, period_s, busy_s, self._workers.count, len(statuses))
+            )
+        self._diagnostics_pub.publish(
+            diagnostic_array(statuses, self.get_clock().now().to_msg())
         )
 
 
-def publisher_id(info: MessageInfo) -> bytes | None:
-    """Return the GID of the message's publisher; ``None`` when the middleware gives none."""
-    gid = info.get("publisher_gid")
-    data = gid.get("data") if isinstance(gid, dict) else None
-    return bytes(data) if data is not None else None
-
-
-def main(args: list[str] | None = None) -> None:
-    """Run the pose node until a signal stops it; exit with its status (``SystemExit``).
+def main(args: list[str] | None = None) -> int:
+    """Run the pose node until a signal stops it; return its exit status.
 
     Exit status: 0 after SIGINT (also while the model loads), 143 after SIGTERM
     (``nodes.shutdown``), 1 when a parameter, the model or its activation fails.
     """
-    use_large_frame_transports("pose_node")
-    signals = init_ros(args)
-    node = None
-    try:
-        node = PoseNode()
-        if node.autostart and not node.start() and not node.interrupted():
-            code = 1
-        else:
-            if not node.interrupted():
-                rclpy.spin(node)
-            code = signals.exit_code()
-    except (ValueError, InvalidParameterValueException) as error:  # a parameter refused
-        rclpy.logging.get_logger("pose_node").error(f"cannot start: {error}")
-        code = 1
-    except Exception as error:  # noqa: B902 (a publish that raced the shutdown ends it too)
-        if not stopped_by_shutdown(error):
-            raise
-        code = signals.exit_code()
-    finally:
-        if node is not None:
-            node.destroy_node()
-        rclpy.try_shutdown()
-    if code:
-        raise SystemExit(code)
+    bound_onednn_caches()  # before OpenVINO compiles the model
+    refused = Refusal((ValueError, InvalidParameterValueException), "cannot start: {}")
+    return run_node("pose_node", args, PoseNode, start_and_spin, [refused])
+
+
+def start_and_spin(node: PoseNode) -> int | None:
+    """Configure and activate (with ``autostart``), then spin until a signal stops the node.
+
+    Return 1 when starting failed; ``None`` when a signal stopped it (``run_node``).
+    """
+    if node.autostart and not node.start():
+        return None if node.interrupted() else EXIT_FAILED
+    if not node.interrupted():
+        rclpy.spin(node)
+    return None

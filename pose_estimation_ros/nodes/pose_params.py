@@ -19,6 +19,14 @@ MODEL = ParamSpec(
 )
 NODE_PARAMS = (
     ParamSpec(
+        "cameras",
+        (),
+        "cameras served by this one node and model, each a namespace (e.g. [front, rear]): "
+        "reads <camera>/image_raw, publishes <camera>/poses, pose_markers and image_annotated "
+        "beside it; empty: one camera, image_raw and poses in the node's own namespace",
+        read_only=True,
+    ),
+    ParamSpec(
         "score_threshold",
         0.3,
         "keypoint score below which markers and drawings omit a joint (messages keep all)",

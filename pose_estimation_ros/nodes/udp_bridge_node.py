@@ -9,8 +9,6 @@ logged, never fatal.
 from __future__ import annotations
 
 import copy
-import secrets
-import time
 from typing import Any
 
 import rclpy
@@ -19,23 +17,15 @@ from rclpy.exceptions import InvalidParameterValueException
 from rclpy.node import Node
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 
-from pose_estimation_ros.core.rate_limit import RateLimiter
+from pose_estimation_ros.core import topics
 from pose_estimation_ros.core.udp_sender import (
     DEFAULT_MULTICAST_GROUP,
     MODES,
     Destination,
     SendCounts,
-    SendOutcome,
     UdpSender,
 )
-from pose_estimation_ros.core.wire import (
-    FrameTooLargeError,
-    NonFiniteValueError,
-    WireHeader,
-    encode_frame,
-)
 from pose_estimation_ros.core.wire.schema import MAX_UDP_PAYLOAD_BYTES, MIN_DATAGRAM_BYTES
-from pose_estimation_ros.core.wire.sequence import next_sequence
 from pose_estimation_ros.msg import PoseArray
 from pose_estimation_ros.nodes.bridge_diagnostics import (
     DIAGNOSTICS_PERIOD_S,
@@ -43,19 +33,25 @@ from pose_estimation_ros.nodes.bridge_diagnostics import (
     bridge_status,
     difference,
 )
+from pose_estimation_ros.nodes.node_main import Refusal, run_node
 from pose_estimation_ros.nodes.node_status import diagnostic_array
 from pose_estimation_ros.nodes.parameters import ParamSpec, declare_parameters
-from pose_estimation_ros.nodes.pose_array_cdr import read_pose_array
-from pose_estimation_ros.nodes.shutdown import init_ros, stopped_by_shutdown
-from pose_estimation_ros.nodes.transport import use_large_frame_transports
+from pose_estimation_ros.nodes.pose_forwarder import PoseForwarder
 
-LOG_THROTTLE_S = 60.0  # a repeated problem (no listener, full buffer) is logged at most this often
 # Every PoseArray is forwarded: reliable, and deep enough (as the pose node's history) that a
 # bridge starved of CPU for a moment catches up instead of losing poses (sensor-data QoS, depth
 # 5, lost about 1 in 20 under load).
 POSES_QOS = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
 
 PARAMS = (
+    ParamSpec(
+        "cameras",
+        (),
+        "cameras whose poses to send, each a namespace (e.g. [front, rear]): reads "
+        "<camera>/poses; receivers tell them apart by the frame id; empty: poses in the "
+        "node's own namespace",
+        read_only=True,
+    ),
     ParamSpec(
         "host",
         "127.0.0.1",
@@ -132,61 +128,29 @@ class UdpBridgeNode(Node):
             params["multicast_interface"],
         )
         self._sender = UdpSender(destination)
-        self._max_datagram_bytes = params["max_datagram_bytes"]
-        self._rate = RateLimiter(params["max_rate"])
-        self._stream = secrets.randbits(32)
-        self._sequence = 0
         self._counts = BridgeCounts()
         self._reported = (BridgeCounts(), SendCounts())
-        self._refusals_logged: dict[str, float] = {}  # cause -> when it was last logged
-        self._sub = self.create_subscription(
-            PoseArray, "poses", self._on_poses, POSES_QOS, raw=True
+        max_datagram_bytes = params["max_datagram_bytes"]
+        self.forwarder = PoseForwarder(
+            self._sender, self._counts, max_datagram_bytes, params["max_rate"], self.get_logger()
         )
-        self._diagnostics_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
+        self._subs = [
+            self.create_subscription(
+                PoseArray,
+                topics.in_camera(camera, topics.POSES),
+                self.forwarder.forward,
+                POSES_QOS,
+                raw=True,
+            )
+            for camera in params["cameras"] or ("",)
+        ]
+        self._diagnostics_pub = self.create_publisher(DiagnosticArray, topics.DIAGNOSTICS, 10)
         self._timer = self.create_timer(DIAGNOSTICS_PERIOD_S, self._publish_diagnostics)
         host, port = self._sender.address
         self.get_logger().info(
-            f"sending poses from '{self._sub.topic_name}' to {host}:{port} ({params['mode']}), "
-            f"datagrams of at most {self._max_datagram_bytes} bytes, stream id {self._stream}"
-        )
-
-    def _on_poses(self, serialized: bytes) -> None:
-        self._counts.poses_received += 1
-        if not self._rate.allow(time.monotonic()):
-            self._counts.held_back_by_max_rate += 1
-            return
-        try:
-            header, frame = read_pose_array(serialized)
-            stamp = header.stamp
-            datagrams = encode_frame(
-                frame,
-                WireHeader(
-                    self._stream, self._sequence, stamp.sec, stamp.nanosec, header.frame_id
-                ),
-                self._max_datagram_bytes,
-            )
-        except ValueError as error:  # unknown layout, keypoint count, too large, NaN/infinite
-            self._refuse(error)
-            return
-        self._sequence = next_sequence(self._sequence)
-        outcome, error = self._sender.send_frame(datagrams)
-        self._log(outcome, error)
-
-    def _refuse(self, error: ValueError) -> None:
-        """Count a PoseArray that cannot be sent; log each cause at most once a minute."""
-        if isinstance(error, NonFiniteValueError):
-            self._counts.non_finite += 1
-        else:
-            self._counts.not_encodable += 1
-        cause = type(error).__name__
-        now = time.monotonic()
-        if now - self._refusals_logged.get(cause, -LOG_THROTTLE_S) < LOG_THROTTLE_S:
-            return
-        self._refusals_logged[cause] = now
-        hint = "" if isinstance(error, FrameTooLargeError) else "; fix the publisher"
-        self.get_logger().error(
-            f"cannot send a PoseArray: {error}{hint} (this cause is logged at most every "
-            f"{LOG_THROTTLE_S:.0f} s, counted on /diagnostics)"
+            f"sending poses from {', '.join(repr(s.topic_name) for s in self._subs)} to "
+            f"{host}:{port} ({params['mode']}), "
+            f"datagrams of at most {max_datagram_bytes} bytes, stream id {self.forwarder.stream}"
         )
 
     def _publish_diagnostics(self) -> None:
@@ -198,29 +162,6 @@ class UdpBridgeNode(Node):
             self.get_fully_qualified_name(), f"{host}:{port}", DIAGNOSTICS_PERIOD_S, bridge, sent
         )
         self._diagnostics_pub.publish(diagnostic_array(status, self.get_clock().now().to_msg()))
-
-    def _log(self, outcome: SendOutcome, error: OSError | None) -> None:
-        host, port = self._sender.address
-        counts = self._sender.counts
-        logger = self.get_logger()
-        if outcome is SendOutcome.REFUSED:
-            logger.warning(
-                f"nothing listens on {host}:{port} (ICMP port unreachable); poses are dropped "
-                f"until a receiver starts there ({counts.frames_refused} frames refused so "
-                f"far, repeated at most every {LOG_THROTTLE_S:.0f} s)",
-                throttle_duration_sec=LOG_THROTTLE_S,
-            )
-        elif outcome is SendOutcome.WOULD_BLOCK:
-            logger.warning(
-                f"socket send buffer full: dropped {counts.datagrams_dropped} datagrams so far "
-                f"rather than queue them; lower max_rate or the pose rate",
-                throttle_duration_sec=LOG_THROTTLE_S,
-            )
-        elif outcome is SendOutcome.FAILED:
-            logger.error(
-                f"sending to {host}:{port} failed: {error}; check the host, mode and network",
-                throttle_duration_sec=LOG_THROTTLE_S,
-            )
 
     def destroy_node(self) -> None:
         """Close the socket, destroy the node, then log what was sent and dropped."""
@@ -242,21 +183,5 @@ def main(args: list[str] | None = None) -> int:
 
     Exit status: 0 after SIGINT, 143 after SIGTERM (``nodes.shutdown``).
     """
-    use_large_frame_transports("udp_bridge_node")
-    signals = init_ros(args)
-    node = None
-    try:
-        node = UdpBridgeNode()
-        rclpy.spin(node)
-        return signals.exit_code()
-    except (ValueError, InvalidParameterValueException) as error:  # bad parameter or host
-        rclpy.logging.get_logger("udp_bridge_node").error(f"{error}; fix the parameter")
-        return 1
-    except Exception as error:  # noqa: B902 (a publish that raced the shutdown ends it too)
-        if not stopped_by_shutdown(error):
-            raise
-        return signals.exit_code()
-    finally:
-        if node is not None:
-            node.destroy_node()
-        rclpy.try_shutdown()
+    refused = Refusal((ValueError, InvalidParameterValueException), "{}; fix the parameter")
+    return run_node("udp_bridge_node", args, UdpBridgeNode, rclpy.spin, [refused])

@@ -9,6 +9,7 @@ import yaml
 from ament_index_python.packages import get_package_prefix, get_package_share_directory
 
 from pose_estimation_ros import graph
+from pose_estimation_ros.params_file import node_parameters
 
 
 def default_params_file() -> Path:
@@ -35,13 +36,7 @@ def node_parameter(
     overrides = _overrides(node, arguments, extra_parameters)
     if name in overrides:
         return overrides[name]
-    with open(params_file(arguments), encoding="utf-8") as stream:
-        blocks = yaml.safe_load(stream) or {}
-    for key in (node, f"/{node}", "/**"):
-        parameters = (blocks.get(key) or {}).get("ros__parameters") or {}
-        if name in parameters:
-            return parameters[name]
-    return None
+    return node_parameters(params_file(arguments), node).get(name)
 
 
 def _overrides(
@@ -63,20 +58,21 @@ def _ros_value(value: object) -> str:
 
 
 def node_command(
-    spec: graph.NodeSpec,
+    instance: graph.NodeInstance,
     arguments: Mapping[str, str],
     extra_parameters: Mapping[str, object] | None = None,
 ) -> list[str]:
     """Argv for one node: its executable with name, namespace, params file and overrides.
 
-    ``extra_parameters`` are set after the launch arguments' overrides (the
-    runner's own options, e.g. publishing the annotated image for ``--record``).
+    ``extra_parameters`` are set after the graph's overrides (the runner's own
+    options, e.g. publishing the annotated image for ``--record``).
     """
+    spec = instance.spec
     command = [str(executable_path(spec)), "--ros-args", "-r", f"__node:={spec.name}"]
-    if arguments.get("namespace"):
-        command += ["-r", f"__ns:=/{arguments['namespace'].strip('/')}"]
+    if namespace := instance.full_namespace(arguments):
+        command += ["-r", f"__ns:=/{namespace}"]
     command += ["--params-file", params_file(arguments)]
-    for name, value in _overrides(spec.name, arguments, extra_parameters).items():
+    for name, value in {**instance.parameters, **(extra_parameters or {})}.items():
         command += ["-p", f"{name}:={_ros_value(value)}"]
     for source, target in spec.remappings:
         command += ["-r", f"{source}:={target}"]
@@ -87,8 +83,13 @@ def graph_commands(
     arguments: Mapping[str, str],
     extra_parameters: Mapping[str, Mapping[str, object]] | None = None,
 ) -> dict[str, list[str]]:
-    """Argv per enabled node, in graph order; ``extra_parameters`` maps node name to overrides."""
+    """Argv per node instance (``graph.instances``), keyed by its label, cameras first.
+
+    ``extra_parameters`` maps a node name to overrides for every instance of it.
+    """
     merged = {**graph.defaults(), **arguments}
     extra = extra_parameters or {}
-    enabled = [spec for spec in graph.NODES if graph.is_enabled(spec, merged)]
-    return {spec.name: node_command(spec, merged, extra.get(spec.name)) for spec in enabled}
+    return {
+        instance.label: node_command(instance, merged, extra.get(instance.spec.name))
+        for instance in graph.instances(merged)
+    }

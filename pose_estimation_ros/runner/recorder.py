@@ -8,6 +8,7 @@ import cv2
 from rclpy.node import Node
 from sensor_msgs.msg import Image
 
+from pose_estimation_ros.core import topics
 from pose_estimation_ros.core.image_encoding import ImageEncodingError
 from pose_estimation_ros.nodes.conversions import image_msg_to_bgr
 
@@ -22,7 +23,7 @@ class AnnotatedVideoRecorder(Node):
         self._fps = fps
         self._writer: cv2.VideoWriter | None = None
         self.frames = 0
-        self.create_subscription(Image, "image_annotated", self._on_image, 10)
+        self.create_subscription(Image, topics.IMAGE_ANNOTATED, self._on_image, 10)
 
     def _on_image(self, msg: Image) -> None:
         try:

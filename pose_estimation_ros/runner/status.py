@@ -20,6 +20,7 @@ from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPo
 from rclpy.subscription import MessageInfo
 from sensor_msgs.msg import CameraInfo
 
+from pose_estimation_ros.core import topics
 from pose_estimation_ros.core.frame_ledger import FrameLedger, LedgerCounts
 from pose_estimation_ros.msg import PoseArray
 from pose_estimation_ros.nodes.conversions import stamp_ns
@@ -120,12 +121,12 @@ class StatusNode(Node):
         self._status = status
         camera = ReliabilityPolicy.RELIABLE if camera_reliable else ReliabilityPolicy.BEST_EFFORT
         self._info_sub = self.create_subscription(
-            CameraInfo, "camera_info", self._on_info, _queue(camera)
+            CameraInfo, topics.CAMERA_INFO, self._on_info, _queue(camera)
         )
         # Transient local: the PoseArrays published before this reader matched come too.
         poses = _queue(ReliabilityPolicy.RELIABLE)
         poses.durability = DurabilityPolicy.TRANSIENT_LOCAL
-        self.create_subscription(PoseArray, "poses", self._on_poses, poses)
+        self.create_subscription(PoseArray, topics.POSES, self._on_poses, poses)
 
     def wait_for_camera(self, timeout_s: float) -> bool:
         """Wait until the camera's ``camera_info`` publisher is matched (so no frame is missed)."""

@@ -33,6 +33,7 @@ class Supervisor:
         """Remember the commands; nothing starts before ``start``."""
         self._commands = dict(commands)
         self._processes: dict[str, subprocess.Popen] = {}
+        self._told: set[str] = set()  # processes whose end ``next_exit`` returned
 
     def start(self, name: str) -> None:
         """Start one process in its own session (the terminal's Ctrl-C reaches the runner only)."""
@@ -57,6 +58,15 @@ class Supervisor:
         while (ended := self.exited()) is None:
             time.sleep(poll_s)
         return ended
+
+    def next_exit(self, poll_s: float = 0.1) -> Exit:
+        """Block until a process ends that no earlier call returned; return which and how."""
+        while True:
+            for name, process in self._processes.items():
+                if name not in self._told and (code := process.poll()) is not None:
+                    self._told.add(name)
+                    return Exit(name, code)
+            time.sleep(poll_s)
 
     def stop(self, grace_s: float = 10.0) -> dict[str, int]:
         """SIGINT every live process, then SIGTERM/SIGKILL stragglers; return all exit codes."""

@@ -7,18 +7,19 @@ its own (``CAMERA_END_OF_SOURCE``, passed with ``--end-of-source-exit-code``):
 its 0 then means a SIGINT from another process. Any other end is a node
 stopped by something else (a signal: ``kill``, a service manager, the OOM
 killer) or a node that failed (its own error: a parameter, a model, a damaged
-video), each told in one line with what to do.
+video), each told in one line with what to do. With several cameras, a
+camera's end (clean or not) stops only that camera while others run.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pose_estimation_ros.graph import CAMERA
 from pose_estimation_ros.nodes.camera_node import EXIT_DAMAGED_VIDEO
 from pose_estimation_ros.nodes.shutdown import signal_name
 from pose_estimation_ros.runner.supervisor import Exit
 
-CAMERA = "camera_node"
 CAMERA_END_OF_SOURCE = 10  # the camera's exit status at the end of its source, under the runner
 EXIT_NODE_FAILED = 1
 EXIT_NODE_STOPPED = 5
@@ -37,13 +38,23 @@ class Verdict:
         return self.code == 0
 
 
-def judge(ended: Exit) -> Verdict:
-    """Judge the first node that ended, which the run had not stopped."""
+def camera_of(name: str) -> str | None:
+    """Return the camera of node ``cam2/camera_node`` ("" for the one camera), else ``None``."""
+    namespace, _, node = name.rpartition("/")
+    return namespace if node == CAMERA else None
+
+
+def judge(ended: Exit, others_go_on: bool = False) -> Verdict:
+    """Judge a node that ended, which the run had not stopped.
+
+    ``others_go_on``: a camera ended while other cameras run, which go on.
+    """
     name, code = ended.name, ended.code
-    stopping = "stopping the other nodes"
-    if name == CAMERA and code == CAMERA_END_OF_SOURCE:
+    camera = camera_of(name) is not None
+    stopping = "the other cameras go on" if others_go_on else "stopping the other nodes"
+    if camera and code == CAMERA_END_OF_SOURCE:
         return Verdict(0, f"run: {name} reached the end of its source; {stopping}")
-    if name == CAMERA and code == EXIT_DAMAGED_VIDEO:
+    if camera and code == EXIT_DAMAGED_VIDEO:
         return Verdict(
             EXIT_NODE_FAILED,
             f"run: error: {name} stopped early: its video file is truncated or damaged (its "

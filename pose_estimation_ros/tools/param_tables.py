@@ -14,8 +14,9 @@ from typing import Any
 import yaml
 
 from pose_estimation_ros.core.param_spec import ParamSpec
+from pose_estimation_ros.params_file import block_key
 
-TYPE_NAMES = {bool: "bool", int: "int", float: "double", str: "string"}
+TYPE_NAMES = {bool: "bool", int: "int", float: "double", str: "string", tuple: "string[]"}
 WIDTH = 99
 
 
@@ -41,6 +42,8 @@ def yaml_value(value: Any) -> str:
     """Return ``value`` as YAML reads it back unchanged (strings quoted only when needed)."""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, tuple):
+        return "[" + ", ".join(yaml_value(item) for item in value) + "]"
     text = value if isinstance(value, str) else repr(value)
     if isinstance(value, str) and (not value or yaml.safe_load(value) != value):
         text = json.dumps(value)
@@ -48,8 +51,11 @@ def yaml_value(value: Any) -> str:
 
 
 def params_block(node: str, specs: Sequence[ParamSpec]) -> str:
-    """Return the ``node: ros__parameters`` block: each default under its described comment."""
-    lines = [f"{node}:", "  ros__parameters:"]
+    """Return the node's ``ros__parameters`` block: each default under its described comment.
+
+    Keyed ``/**/<node>``: the node reads it in any namespace (``params_file.block_key``).
+    """
+    lines = [f"{block_key(node)}:", "  ros__parameters:"]
     for spec in specs:
         limits = constraint(spec)
         comment = f"{spec.summary} [{limits}]" if limits else spec.summary

@@ -204,3 +204,18 @@ def receive_until(
         executor.shutdown()
         node.destroy_node()
     return received
+
+
+def frames_to_folder(video: Path, folder: Path, count: int, first: int = 0) -> Path:
+    """Write frames ``first`` to ``first + count - 1`` of ``video`` as JPEG files in ``folder``."""
+    import cv2
+
+    folder.mkdir()
+    capture = cv2.VideoCapture(str(video))
+    capture.set(cv2.CAP_PROP_POS_FRAMES, first)
+    for index in range(count):
+        ok, frame = capture.read()
+        assert ok, f"{video.name} has fewer than {first + count} frames"
+        cv2.imwrite(str(folder / f"{index:02d}.jpg"), frame)
+    capture.release()
+    return folder

@@ -17,8 +17,10 @@ from damaged_media import truncated_mp4
 from mjpeg_server import MjpegServer
 from processes_util import node_command, running, wait_for
 from rclpy.executors import SingleThreadedExecutor
+from geometry_msgs.msg import PointStamped
 from rclpy.qos import QoSProfile, ReliabilityPolicy, qos_profile_sensor_data
 from sensor_msgs.msg import CameraInfo, Image
+from std_msgs.msg import String
 
 from pose_estimation_ros.core.assets import resolve
 from pose_estimation_ros.nodes.conversions import stamp_ns
@@ -49,10 +51,21 @@ class Listener:
         self.node = rclpy.create_node("camera_listener", context=context)
         self.images: list[Image] = []
         self.infos: list[CameraInfo] = []
-        self.node.create_subscription(Image, "image_raw", self.images.append, qos)
+        self._on_image = self.images.append
+        self.node.create_subscription(Image, "image_raw", lambda msg: self._on_image(msg), qos)
         self.node.create_subscription(CameraInfo, "camera_info", self.infos.append, qos)
         self.executor = SingleThreadedExecutor(context=context)
         self.executor.add_node(self.node)
+
+    def answer_on(self, topic: str) -> None:
+        """Answer each image on ``topic``: a ``PointStamped`` with the image's header."""
+        publisher = self.node.create_publisher(PointStamped, topic, 10)
+
+        def answer(image: Image) -> None:
+            self.images.append(image)
+            publisher.publish(PointStamped(header=image.header))
+
+        self._on_image = answer
 
     def spin_until(self, condition, timeout_s: float, alive=(), what: str = "") -> None:
         """Spin until ``condition()``; fail if a process in ``alive`` ends or time runs out."""
@@ -167,6 +180,48 @@ def test_an_unpaced_video_reaches_a_reliable_subscriber_whole_before_exit(ros_co
     assert_stamps_increase(listener.images)
 
 
+def test_a_video_paced_by_header_first_answers_reaches_a_slow_reader_whole(listener, tmp_path):
+    # As fast as possible into a history of one frame, but at most one frame ahead of its
+    # answer, a message type the camera knows only from the graph: no frame is overwritten.
+    listener.answer_on("acks")
+    log = tmp_path / "node.log"
+    params = {"fps": 0, "max_frames_in_flight": 1, "pace_topic": "acks", "wait_for_readers": 1}
+    with camera_node(log, source=resolve("pose_1_video"), **params) as node:
+        listener.spin_until(lambda: node.poll() is not None, 90, what="the end of the video")
+    text = log.read_text()
+    assert node.returncode == 0, text
+    assert "pacing frames by '/acks' (geometry_msgs/msg/PointStamped)" in text
+    assert "given up" not in text and "WARN" not in text, text
+    assert len(listener.images) == 120, text
+    assert_stamps_increase(listener.images)
+
+
+def test_a_pace_topic_without_a_publisher_delays_frames_without_stopping_them(
+    ros_domain_id, folder, tmp_path
+):
+    log = tmp_path / "node.log"
+    params = {"fps": 0, "max_frames_in_flight": 1, "pace_topic": "nobody_answers"}
+    with camera_node(log, source=folder, **params) as node:
+        assert node.wait(timeout=60) == 0
+    text = log.read_text()
+    assert text.count("pacing frames by '/nobody_answers' once it has a publisher") == 1
+    assert "'/nobody_answers' has no publisher yet; frames unanswered for 1 s" in text
+    assert f"end of source: image folder {folder}, 6 frames in " in text
+
+
+def test_a_pace_topic_without_a_header_first_is_one_clear_error(listener, tmp_path):
+    listener.node.create_publisher(String, "acks", 10)
+    log = tmp_path / "node.log"
+    params = {"max_frames_in_flight": 1, "pace_topic": "acks"}
+    with camera_node(log, source=resolve("vtest_video"), **params) as node:
+        listener.spin_until(lambda: node.poll() is not None, 60, what="the camera's exit")
+    text = log.read_text()
+    errors = [line for line in text.splitlines() if "ERROR" in line]
+    assert node.returncode == 1 and len(errors) == 1, text
+    assert "std_msgs/msg/String cannot pace frames: its first field must be" in errors[0]
+    assert "Traceback" not in text
+
+
 @pytest.fixture
 def folder(tmp_path, asset_dir):
     """Copy the stills into a folder, named so that their name order is STILLS' order."""
@@ -264,6 +319,7 @@ def test_mjpeg_stream_that_dies_is_reconnected(listener, asset_dir, tmp_path):
         ({"source": "/no/such/clip.mp4"}, "source '/no/such/clip.mp4' does not exist"),
         ({"source": 99}, "cannot open device 99"),
         ({"source": 99, "qos_depth": 0}, "qos_depth out of range"),
+        ({"source": 99, "max_frames_in_flight": 1}, "max_frames_in_flight: 1 needs pace_topic"),
     ],
 )
 def test_unopenable_source_or_bad_parameter_is_one_clear_error(

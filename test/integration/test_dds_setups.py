@@ -31,7 +31,8 @@ from processes_util import node_command, start, stop, wait_for
 from pose_estimation_ros.core.assets import resolve
 from pose_estimation_ros.msg import PoseArray
 from pose_estimation_ros.nodes.conversions import stamp_ns
-from pose_estimation_ros.nodes.diagnostics import status_name
+from pose_estimation_ros.nodes.node_status import status_name
+from pose_estimation_ros.nodes.pose_diagnostics import ROLE as POSE_ROLE
 from pose_estimation_ros.nodes.transport import (
     BUILTIN_TRANSPORTS_VARIABLE,
     LEGACY_PROFILES_VARIABLE,
@@ -86,7 +87,7 @@ class StampRecorder:
         self.frames.append((stamp_ns(msg), info["publication_sequence_number"]))
 
     def _on_diagnostics(self, msg: DiagnosticArray) -> None:
-        pose_statuses = [s for s in msg.status if s.name == status_name("/pose_node")]
+        pose_statuses = [s for s in msg.status if s.name == status_name("/pose_node", POSE_ROLE)]
         if pose_statuses:  # camera_node publishes its own too
             self.diagnostics = {v.key: v.value for v in pose_statuses[0].values}
 

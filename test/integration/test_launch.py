@@ -20,12 +20,13 @@ from pathlib import Path
 import pytest
 import yaml
 from bridge_processes import free_udp_port, udp_listener
-from processes_util import alive, node_pid, session, stop, wait_for
+from processes_util import alive, frames_to_folder, node_pid, session, stop, wait_for
 from damaged_media import truncated_mp4
 
 from pose_estimation_ros import graph
 from pose_estimation_ros.core import assets
 from pose_estimation_ros.nodes.conversions import stamp_ns
+from pose_estimation_ros.params_file import block_key
 
 pytestmark = pytest.mark.slow
 
@@ -264,7 +265,7 @@ def test_running_graph_answers_ros2_tools_and_stops_cleanly_on_ctrl_c(
 ):
     params = yaml.safe_load(Path(_installed_params()).read_text())
     # Still up while the tools ask; at 5 frames/s the model leaves the tools CPU time.
-    params["camera_node"]["ros__parameters"].update(loop=True, fps=5.0)
+    params[block_key("camera_node")]["ros__parameters"].update(loop=True, fps=5.0)
     params_file = tmp_path / "params.yaml"
     params_file.write_text(yaml.safe_dump(params))
     with udp_listener("0.0.0.0") as sock:
@@ -348,7 +349,169 @@ def test_a_truncated_video_stops_the_launch_with_an_error(launch, asset_dir, tmp
     assert not run.left_running(), output
 
 
+def _idle_pose_node(tmp_path: Path) -> str:
+    """Return a ``params_file:=`` argument leaving the pose node unconfigured (no autostart).
+
+    The camera starts at its first reader: with the pose node reading too, the test's own
+    reader could match after the first frames.
+    """
+    params = yaml.safe_load(Path(_installed_params()).read_text())
+    params[block_key("pose_node")]["ros__parameters"]["autostart"] = False
+    path = tmp_path / "idle_pose_node.yaml"
+    path.write_text(yaml.safe_dump(params))
+    return f"params_file:={path}"
+
+
 def _installed_params() -> str:
     from ament_index_python.packages import get_package_share_directory
 
     return os.path.join(get_package_share_directory(graph.PACKAGE), "config", "params.yaml")
+
+
+@pytest.fixture
+def short_folder(tmp_path: Path) -> Path:
+    """Return the sample video's first 10 frames as an image folder: 1 s at 10 frames/s."""
+    return frames_to_folder(assets.resolve("pose_1_video"), tmp_path / "frames", 10)
+
+
+def _node_argvs(pids) -> dict[str, list[str]]:
+    """Return the argv of each node process among ``pids``, keyed ``cam1/camera_node``."""
+    argvs = {}
+    for pid in pids:
+        try:
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+        except OSError:
+            continue
+        rules = dict(item.split(":=", 1) for item in argv if item.startswith("__"))
+        if "__node" in rules:
+            argvs[graph.join_namespace(rules.get("__ns", ""), rules["__node"])] = argv
+    return argvs
+
+
+def _parameters(argv: list[str]) -> dict[str, object]:
+    """Return the parameters launch_ros set in a node's own files (after the params file)."""
+    files = [argv[i + 1] for i, item in enumerate(argv) if item == "--params-file"][1:]
+    parameters = {}
+    for path in files:  # launch_ros writes lists as !!python/tuple (rcl reads them as lists)
+        (block,) = yaml.load(Path(path).read_text(), Loader=yaml.FullLoader).values()
+        parameters.update(block["ros__parameters"])
+    return parameters
+
+
+def test_several_sources_start_a_camera_each_and_one_pose_node_for_all(launch, short_folder):
+    video = assets.resolve("pose_1_video")
+    run = launch(f"sources:=[{video}, {short_folder}]", "use_bridge:=false")
+    names = ["cam1/camera_node", "cam2/camera_node", "pose_node"]
+    _until(
+        lambda: run.running() and sorted(_node_argvs(run.members)) == names,
+        f"the launch to start {names}",
+    )
+    argvs = _node_argvs(run.members)
+    for camera, source in (("cam1", str(video)), ("cam2", str(short_folder))):
+        assert f"__ns:=/{camera}" in argvs[f"{camera}/camera_node"]
+        parameters = _parameters(argvs[f"{camera}/camera_node"])
+        assert parameters["source"] == source
+        assert parameters["frame_id"] == f"{camera}_camera_optical_frame"
+        assert parameters["pace_topic"] == "poses"
+    assert "__ns:=/" in argvs["pose_node"]  # the graph's own namespace
+    assert tuple(_parameters(argvs["pose_node"])["cameras"]) == ("cam1", "cam2")
+    code, output = run.ctrl_c()
+    assert code == 0, output
+    assert not run.left_running(), output
+
+
+def _readers(context, topics: list[str], image: bool = False):
+    """Subscribe to each of ``topics`` (PoseArrays, or images); return executor, messages."""
+    import rclpy
+    from rclpy.executors import SingleThreadedExecutor
+    from sensor_msgs.msg import Image
+
+    from pose_estimation_ros.msg import PoseArray
+    from pose_estimation_ros.nodes.pose_node import POSES_QOS
+
+    node = rclpy.create_node("launch_test_readers", context=context)
+    received = {topic: [] for topic in topics}
+    for topic, messages in received.items():
+        if image:
+            node.create_subscription(Image, topic, messages.append, 100)
+        else:
+            node.create_subscription(PoseArray, topic, messages.append, POSES_QOS)
+    executor = SingleThreadedExecutor(context=context)
+    executor.add_node(node)
+    return executor, received
+
+
+def _run_to_the_end(run, executor, timeout_s: float = 2 * LAUNCH_TIMEOUT_S) -> tuple[int, str]:
+    """Spin the test's subscriptions until the launch ends by itself."""
+    try:
+        deadline = time.monotonic() + timeout_s
+        while run.running() and time.monotonic() < deadline:
+            executor.spin_once(timeout_sec=0.1)
+        return run.wait(timeout_s=5)
+    finally:
+        executor.shutdown()
+
+
+def test_several_cameras_run_until_the_last_source_ended(launch, ros_context, short_folder):
+    executor, received = _readers(ros_context, ["cam1/poses", "cam2/poses"])
+    video = assets.resolve("pose_1_video")
+    run = launch(f"sources:=[{video}, {short_folder}]", "use_bridge:=false")
+    code, output = _run_to_the_end(run, executor)
+    assert code == 0, output
+    # The folder (1 s) ends first; the video (4 s) plays to its end all the same.
+    assert "cam2/camera_node ended (the end of its source); 1 other camera(s) go on" in output
+    assert output.index("go on") < output.rindex("end of source: ")
+    for topic, messages in received.items():
+        camera = topic.split("/")[0]
+        assert messages, f"no poses on {topic}:\n{output}"
+        assert {m.header.frame_id for m in messages} == {f"{camera}_camera_optical_frame"}
+    stamps = sorted({stamp_ns(m) for m in received["cam1/poses"]})
+    assert (stamps[-1] - stamps[0]) / 1e9 >= 3.5, output  # the video to its end
+    assert "process has died" not in output
+    assert not run.left_running(), output
+
+
+def test_cameras_end_one_by_one_and_the_last_one_ends_the_launch(
+    launch, ros_context, short_folder, tmp_path
+):
+    # The test reads the images itself (each camera waits for one reader): no poses needed.
+    shorter = tmp_path / "shorter"
+    shorter.mkdir()
+    for frame in sorted(short_folder.iterdir())[:3]:
+        shutil.copy(frame, shorter / frame.name)
+    executor, received = _readers(ros_context, ["cam1/image_raw", "cam2/image_raw"], image=True)
+    run = launch(
+        f"sources:=[{short_folder}, {shorter}]", "use_bridge:=false", _idle_pose_node(tmp_path)
+    )
+    code, output = _run_to_the_end(run, executor)
+    assert code == 0, output
+    assert "cam2/camera_node ended (the end of its source); 1 other camera(s) go on" in output
+    assert output.index("go on") < output.index("cam1.camera_node]: end of source: "), output
+    assert "[camera_node-1]: process has finished cleanly" in output
+    assert [len(received[f"cam{i}/image_raw"]) for i in (1, 2)] == [10, 3], output
+    assert {m.header.frame_id for m in received["cam2/image_raw"]} == {
+        "cam2_camera_optical_frame"
+    }
+    assert "process has died" not in output
+    assert not run.left_running(), output
+
+
+def test_a_failing_camera_leaves_the_others_running_and_fails_the_launch(
+    launch, ros_context, short_folder, tmp_path
+):
+    executor, received = _readers(ros_context, ["cam1/image_raw"], image=True)
+    run = launch(
+        f"sources:=[{short_folder}, /no/such/file]", "use_bridge:=false", _idle_pose_node(tmp_path)
+    )
+    code, output = _run_to_the_end(run, executor)
+    assert code == 1, output
+    assert len(received["cam1/image_raw"]) == 10, output  # the first camera ran to its end
+    assert (
+        "Caught exception in launch (see debug for traceback): cam1/camera_node ended, the last "
+        "camera; earlier cam2/camera_node exited with code 1 (its error is above)"
+        in ERROR_LINE.findall(output)
+    ), output
+    assert "cam2/camera_node exited with code 1 (its error is above); 1 other camera(s) go on" in (
+        output
+    )
+    assert not run.left_running(), output

@@ -24,7 +24,8 @@ from visualization_msgs.msg import Marker, MarkerArray
 
 from pose_estimation_ros.msg import PoseArray
 from pose_estimation_ros.nodes.conversions import stamp_ns
-from pose_estimation_ros.nodes.diagnostics import status_name
+from pose_estimation_ros.nodes.node_status import status_name
+from pose_estimation_ros.nodes.pose_diagnostics import ROLE as POSE_ROLE
 
 FRAME_ID = "camera_optical_frame"  # what camera_node and the publisher process stamp
 TIMEOUT_S = 240.0
@@ -80,7 +81,7 @@ class Recorder:
         )
 
     def _on_diagnostics(self, array: DiagnosticArray) -> None:
-        if array.status[0].name == status_name("/pose_node"):
+        if array.status[0].name == status_name("/pose_node", POSE_ROLE):
             self.diagnostics.append(array)
 
     def __str__(self) -> str:
@@ -337,10 +338,15 @@ def test_a_camera_faster_than_inference_gets_newest_frames_and_counted_drops(
 def test_a_camera_paced_by_the_pose_node_gets_every_frame_processed(ros_context, asset_dir):
     # As fast as possible, but at most one frame ahead of its PoseArray: nothing is dropped.
     run = run_pose_1(
-        ros_context, asset_dir, ["model:=movenet_lightning"], "fps:=0", "max_frames_in_flight:=1"
+        ros_context,
+        asset_dir,
+        ["model:=movenet_lightning"],
+        "fps:=0",
+        "max_frames_in_flight:=1",
+        "pace_topic:=poses",
     )
     assert run.camera_code == 0, run.camera_log
-    assert "no PoseArray" not in run.camera_log, run.camera_log  # no frame was given up on
+    assert "given up" not in run.camera_log, run.camera_log  # no frame was given up on
     counts = run.recorder.counters()
     assert counts["dropped_frames_total"] == 0, counts
     assert counts["processed_frames_total"] == len(run.recorder.poses) == CLIP_FRAMES, run.node_log

@@ -41,8 +41,8 @@ def test_the_readme_message_check_works_from_the_repository_root():
     assert result.returncode == 0, result.stderr
 
 
-def test_python_m_run_works_from_the_repository_root():
+def test_python_m_runner_works_from_the_repository_root():
     activate = _readme_shell_block()[0]
-    result = _in_shell(activate, "python -m pose_estimation_ros.run --help")
+    result = _in_shell(activate, "python -m pose_estimation_ros.runner --help")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("usage: run"), result.stdout

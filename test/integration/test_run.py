@@ -1,4 +1,4 @@
-"""``python -m pose_estimation_ros.run``: three node processes over DDS, stopped cleanly.
+"""``python -m pose_estimation_ros.runner``: three node processes over DDS, stopped cleanly.
 
 Every frame accounted for (issue 11): a run that loses frames in transport
 fails with one line that says so, and two runs at once each hold a ROS domain.
@@ -25,7 +25,7 @@ from pose_estimation_ros import graph
 from pose_estimation_ros.core.wire.decode import decode_datagram
 from pose_estimation_ros.runner.verdict import CAMERA_END_OF_SOURCE
 
-RUN = [sys.executable, "-P", "-m", "pose_estimation_ros.run", "--quiet"]
+RUN = [sys.executable, "-P", "-m", "pose_estimation_ros.runner", "--quiet"]
 SUMMARY = re.compile(
     r"^run: (\d+) frames published.*, (\d+) poses \((\d+) frames replaced while the pose node "
     r"was busy, (\d+) lost, (\d+) before its first answer, (\d+) in flight at the end\)$",
@@ -118,7 +118,7 @@ def test_help_shows_every_default_and_the_sample_video():
     text = " ".join(result.stdout.split())  # argparse wraps lines
     assert "(default: the sample video media/tfjs/pose_1.mp4;" in text
     for arg in graph.ARGUMENTS:
-        if arg.name not in ("source", "rviz", "params_file", "namespace"):
+        if arg.name not in ("source", "sources", "rviz", "params_file", "namespace"):
             assert f"(default: {arg.default})" in text, arg.name
     assert "(default: '')" in text  # namespace
     assert "(default: None)" not in text
@@ -177,6 +177,61 @@ def test_an_image_folder_gets_every_image_answered_before_the_run_ends(ros_domai
     counts = _summary(stdout)
     assert (counts["frames"], counts["lost"], counts["in_flight"]) == (3, 0, 0), stdout
     assert counts["poses"] >= 2 and counts["poses"] + counts["early"] == 3, stdout
+
+
+@pytest.mark.slow
+def test_several_sources_run_until_the_last_ended_with_a_summary_each(ros_domain_id, asset_dir):
+    # Three images (0.3 s) in cam1, the 4 s video in cam2: cam1 ends first, cam2 goes on.
+    runner = subprocess.Popen(
+        [*RUN, "--sources", str(asset_dir / "media/tf_examples"),
+         str(asset_dir / "media/tfjs/pose_1.mp4"), "--port", "9"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    code, stdout, stderr = _finish(runner)
+    assert code == 0, stdout + stderr
+    assert "run: cam1/camera_node reached the end of its source; the other cameras go on" in (
+        stdout
+    )
+    assert "run: cam2/camera_node reached the end of its source; stopping the other nodes" in (
+        stdout
+    )
+    ended = {
+        "cam1/camera_node": CAMERA_END_OF_SOURCE,
+        "cam2/camera_node": CAMERA_END_OF_SOURCE,
+        "pose_node": 0,
+        "udp_bridge_node": 0,
+    }
+    assert f"run: exit codes {ended}" in stdout, stdout
+    cam1, cam2 = (_summary(_camera_lines(stdout, camera)) for camera in ("cam1", "cam2"))
+    assert (cam1["frames"], cam1["lost"]) == (3, 0), stdout
+    assert (cam2["frames"], cam2["lost"]) == (120, 0), stdout
+    assert cam2["poses"] >= 90, stdout
+    assert "run: error" not in stderr, stderr
+
+
+def _camera_lines(output: str, camera: str) -> str:
+    """Return ``camera``'s lines of the output (``run: cam1: ...``) without the camera's tag."""
+    tag = f"run: {camera}: "
+    return "\n".join(
+        "run: " + line.removeprefix(tag) for line in output.splitlines() if line.startswith(tag)
+    )
+
+
+@pytest.mark.parametrize(
+    "arguments, error",
+    [
+        (["--source", "a.mp4", "--sources", "b.mp4", "c.mp4"], "source:=a.mp4 and sources:= "),
+        (["--sources", *["0"] * 17], "one pose node serves at most 16 cameras"),
+    ],
+)
+def test_bad_sources_are_one_line_before_any_node_starts(arguments, error):
+    result = subprocess.run([*RUN, *arguments], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("run: error: ") and error in lines[0], lines
+    assert "starting" not in result.stdout
 
 
 @pytest.mark.slow

@@ -20,7 +20,6 @@ LAYERS = {
     "udp_receiver": "clients",
     "nodes": "nodes",
     "runner": "runner",
-    "run": "runner",
     "bench": "dev",
     "evaluation": "dev",
     "tools": "dev",
@@ -189,3 +188,14 @@ def test_import_parsing_resolves_absolute_and_relative_imports(tmp_path, source,
     assert module in {i.module for i in found}
     assert {i.path for i in found} == {"core/capture/probe.py"}
     assert not any(i.top_level for i in found)
+
+
+def test_the_camera_imports_no_message_of_this_package():
+    """A generic driver, paced by any header-first topic (docs/camera.md), not by PoseArray."""
+    camera = {"nodes/camera_node.py", "nodes/image_publisher.py", "nodes/pace_topic.py"}
+    wrong = sorted(
+        f"{i.path} imports {i.module}"
+        for i in ALL_IMPORTS
+        if i.path in camera and _layer_of_module(i.module) == "msg"
+    )
+    assert not wrong, "\n".join(wrong)

@@ -46,7 +46,7 @@ def test_bridge_refuses_non_finite_poses_counts_them_and_logs_each_cause_once(
     from wire_samples import sample_frame
 
     from pose_estimation_ros.core.wire import decode_datagram
-    from pose_estimation_ros.nodes.pose_array_cdr import serialize_pose_array
+    from pose_estimation_ros.nodes.raw_cdr import serialize_pose_array
     from pose_estimation_ros.nodes.udp_bridge_node import UdpBridgeNode
 
     nan_frame = sample_frame(2)
@@ -57,11 +57,12 @@ def test_bridge_refuses_non_finite_poses_counts_them_and_logs_each_cause_once(
         port = Parameter("port", value=sink.getsockname()[1])
         node = UdpBridgeNode(context=ros_context, parameter_overrides=[port])
         try:
+            forward = node.forwarder.forward  # what the poses subscription calls
             for _ in range(5):
-                node._on_poses(serialize_pose_array(nan_frame, Header(frame_id="cam")))
+                forward(serialize_pose_array(nan_frame, Header(frame_id="cam")))
             for _ in range(3):
-                node._on_poses(serialize_pose_array(sample_frame(1), Header(frame_id="x" * 2000)))
-            node._on_poses(serialize_pose_array(sample_frame(1), Header(frame_id="cam")))
+                forward(serialize_pose_array(sample_frame(1), Header(frame_id="x" * 2000)))
+            forward(serialize_pose_array(sample_frame(1), Header(frame_id="cam")))
             assert len(decode_datagram(sink.recv(65535)).frame.people) == 1
             counts = node._counts
         finally:

@@ -17,12 +17,14 @@ from pose_estimation_ros.nodes.camera_diagnostics import (
     CameraHealth,
     camera_status,
 )
-from pose_estimation_ros.nodes.diagnostics import (
+from pose_estimation_ros.nodes.pose_diagnostics import (
     FAILED_IMAGES_ERROR,
     LOST_IMAGES_WARN,
     REJECTED_IMAGES_WARN,
+    PoseCounts,
     PoseStats,
     level_and_message,
+    pose_status,
 )
 from pose_estimation_ros.nodes.node_status import format_age, frame_age_s
 
@@ -106,8 +108,12 @@ def test_camera_levels(health, level, words):
 def test_every_node_names_its_status_by_its_fully_qualified_name():
     bridge = bridge_status("/cam1/udp_bridge_node", "h:1", 1.0, BridgeCounts(), SendCounts())
     cam = camera_status("/cam1/camera_node", "0", 1.0, camera(), STALE_S)
+    pose = pose_status(
+        "/cam1/pose_node", "m", 1.0, PoseCounts(), PoseStats(), age_s=0.1, stale_warn_s=STALE_S
+    )
     assert bridge.name == "/cam1/udp_bridge_node: UDP bridge"
     assert cam.name == "/cam1/camera_node: camera"
+    assert pose.name == "/cam1/pose_node: pose estimation"
 
 
 class FlakyStream:

@@ -8,6 +8,7 @@ executables and the parameters each node declares are checked for real.
 
 import importlib
 import importlib.util
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ from launch_ros.actions import LifecycleNode, Node
 
 from pose_estimation_ros import graph
 from pose_estimation_ros.nodes.parameters import coerce
+from pose_estimation_ros.params_file import node_parameters
 from pose_estimation_ros.runner.commands import (
     default_params_file,
     executable_path,
@@ -88,8 +90,10 @@ def _started(command: list[str]) -> dict[str, object]:
     rules = [command[i + 1] for i, item in enumerate(command) if item == "-r"]
     overrides = {}
     for path in files[1:]:  # launch_ros writes a node's parameter dicts to files of their own
-        (block,) = yaml.safe_load(Path(path).read_text()).values()
-        overrides.update(block["ros__parameters"])
+        # ... with yaml.dump: a list parameter is a !!python/tuple there (rcl reads it as a list)
+        (block,) = yaml.load(Path(path).read_text(), Loader=yaml.FullLoader).values()
+        for name, value in block["ros__parameters"].items():
+            overrides[name] = list(value) if isinstance(value, tuple) else value
     for i, item in enumerate(command):
         if item == "-p":
             name, value = command[i + 1].split(":=", 1)
@@ -121,20 +125,22 @@ def test_launch_file_declares_every_graph_argument_with_its_default_and_descript
         {},
         {"use_bridge": "false", "namespace": "robot1", "source": "/data/clip.mp4"},
         {"model": "openpose_hpe0001", "host": "127.255.255.255", "mode": "broadcast"},
+        {"sources": "[/data/a.mp4, 0, '/data/frames, 2']", "namespace": "robot1"},
     ],
 )
 def test_launch_starts_what_the_runner_starts(launched, arguments):
     """Same nodes, kinds, executables, namespace, params file and overrides, for any arguments."""
     run = launched(**arguments)
     commands = graph_commands(arguments)
-    assert [node.node_executable for node in run.nodes] == list(commands)
+    assert len(run.nodes) == len(commands)
     specs = {spec.name: spec for spec in graph.NODES}
-    for node in run.nodes:
+    for node, (label, command) in zip(run.nodes, commands.items()):
         spec = specs[node.node_executable]
+        assert label.rpartition("/")[2] == spec.name
         assert isinstance(node, LifecycleNode) == spec.lifecycle, spec.name
         assert node.node_package == graph.PACKAGE
         started = _started(_command(run.context, node))
-        assert started == _started(commands[spec.name]), spec.name
+        assert started == _started(command), label
         assert started["name"] == [f"__node:={spec.name}"]
 
 
@@ -225,8 +231,117 @@ def test_executables_are_installed(spec):
 
 def test_installed_params_file_has_a_block_per_node():
     params = yaml.safe_load(default_params_file().read_text())
-    assert set(params) == {spec.name for spec in graph.NODES}
+    # /**/<node>: read in any namespace (namespace:=, cameras in cam1..camN), as rcl matches
+    assert set(params) == {f"/**/{spec.name}" for spec in graph.NODES}
     assert all("ros__parameters" in block for block in params.values())
+
+
+def _exits_of(launched, codes: dict[str, int], **arguments: str) -> list[object]:
+    """Feed node exits, in order, to one launch's exit handlers; return each one's outcome."""
+    run = launched(use_bridge="false", **arguments)
+    nodes = {}
+    for node in run.nodes:
+        _command(run.context, node)  # sets the node's name, as it starts
+        nodes[node.node_name.lstrip("/")] = node
+    outcomes = []
+    for name, code in codes.items():
+        event = _exit_of(nodes[name], code)
+        (handler,) = [h.event_handler for h in run.handlers if h.event_handler.matches(event)]
+        try:
+            outcomes.append(handler.handle(event, run.context))
+        except LAUNCH.NodeFailed as failed:
+            outcomes.append(str(failed))
+    return outcomes
+
+
+TWO = "[a.mp4, /data/frames]"
+
+
+def test_a_camera_ending_lets_the_others_go_on_and_the_last_ends_the_launch(launched):
+    first, last = _exits_of(launched, {"cam2/camera_node": 0, "cam1/camera_node": 0}, sources=TWO)
+    assert first is None
+    (action,) = last
+    assert isinstance(action, Shutdown)
+
+
+def test_a_camera_failing_lets_the_others_go_on_and_fails_the_launch_at_the_end(launched):
+    codes = {"cam1/camera_node": 65, "cam2/camera_node": 0}
+    first, last = _exits_of(launched, codes, sources=TWO)
+    assert first is None  # logged, the other camera goes on
+    assert last == (
+        "cam2/camera_node ended, the last camera; earlier cam1/camera_node exited with code 65 "
+        "(its error is above)"
+    )
+    codes = {"cam1/camera_node": 0, "cam2/camera_node": -15}
+    assert _exits_of(launched, codes, sources=TWO)[1] == (
+        "cam2/camera_node was stopped by SIGTERM from another process: stopped the whole graph"
+    )
+
+
+def test_the_pose_node_failing_stops_every_camera(launched):
+    (outcome,) = _exits_of(launched, {"pose_node": 1}, sources=TWO)
+    assert outcome == "pose_node exited with code 1 (its error is above): stopped the whole graph"
+
+
+def test_without_sources_the_graph_is_the_one_camera_graph():
+    arguments = {**graph.defaults(), "source": "/data/clip.mp4", "namespace": "robot1"}
+    instances = graph.instances(arguments)
+    assert [i.spec for i in instances] == list(graph.NODES)
+    for instance in instances:
+        assert instance.label == instance.spec.name
+        assert instance.full_namespace(arguments) == "robot1"
+        assert instance.parameters == graph.parameter_overrides(instance.spec.name, arguments)
+    assert graph.camera_names(arguments) == [] == graph.camera_names({"sources": "[]"})
+
+
+def test_each_source_is_a_camera_in_its_namespace_and_one_pose_node_serves_all():
+    arguments = {"sources": "[pose_1.mp4, 0, /data/frames]", "namespace": "/robot1/"}
+    instances = graph.instances(arguments)
+    assert [i.label for i in instances] == [
+        "cam1/camera_node", "cam2/camera_node", "cam3/camera_node", "pose_node", "udp_bridge_node"
+    ]
+    assert [i.full_namespace(arguments) for i in instances[:4]] == [
+        "robot1/cam1", "robot1/cam2", "robot1/cam3", "robot1"
+    ]
+    assert [i.is_camera for i in instances] == [True, True, True, False, False]
+    assert instances[1].parameters == {
+        "wait_for_readers": 1,
+        "pace_topic": "poses",  # relative: its own camera's poses
+        "source": 0,  # a device index, as source:=0
+        "frame_id": "cam2_camera_optical_frame",
+    }
+    assert instances[2].parameters["source"] == "/data/frames"
+    for pose_or_bridge in instances[3:]:
+        assert pose_or_bridge.parameters["cameras"] == ["cam1", "cam2", "cam3"]
+    assert instances[3].parameters["model"] == "movenet_lightning"
+    without_bridge = graph.instances({**arguments, "use_bridge": "false"})
+    assert [i.label for i in without_bridge][-1] == "pose_node"
+
+
+@pytest.mark.parametrize(
+    "sources, error",
+    [
+        ("pose_1.mp4", "sources:=pose_1.mp4 is not a list: give a YAML list"),
+        ("[a.mp4, b.mp4", "is not YAML: give a YAML list"),
+        ("[a.mp4, '']", "'' is not a source"),
+        ("[a.mp4, ~]", "None is not a source"),
+        ("[a.mp4, [b.mp4]]", "['b.mp4'] is not a source"),
+        ("[a.mp4, true]", "True is not a source"),
+        ("[a.mp4, {b: c}]", "{'b': 'c'} is not a source"),
+        (f"[{', '.join(['0'] * 17)}]", "has 17 entries: one pose node serves at most 16"),
+    ],
+)
+def test_bad_sources_are_refused(sources, error):
+    with pytest.raises(graph.ArgumentError, match=re.escape(error)):
+        graph.check_arguments({**graph.defaults(), "sources": sources})
+    with pytest.raises(graph.ArgumentError, match=re.escape(error)):
+        graph.instances({"sources": sources})
+
+
+def test_source_and_sources_together_are_refused():
+    with pytest.raises(graph.ArgumentError, match=r"^source:=a.mp4 and sources:= given: use"):
+        graph.check_arguments({**graph.defaults(), "source": "a.mp4", "sources": "[b.mp4]"})
+    graph.check_arguments({**graph.defaults(), "sources": f"[{', '.join(['0'] * 16)}]"})
 
 
 def test_runner_commands_match_the_launch_mapping():
@@ -238,7 +353,7 @@ def test_runner_commands_match_the_launch_mapping():
     assert camera[0] == str(executable_path(graph.NODES[0]))
     assert ["-r", "__node:=camera_node", "-r", "__ns:=/robot1"] == camera[2:6]
     overrides = [camera[i + 1] for i, item in enumerate(camera) if item == "-p"]
-    assert overrides == ["wait_for_readers:=1", "source:=0"]  # the graph's, then the argument's
+    assert overrides == ["wait_for_readers:=1", "pace_topic:=poses", "source:=0"]  # graph, arg
     assert "model:=movenet_lightning" in commands["pose_node"]
 
 
@@ -247,11 +362,18 @@ def test_every_parameter_set_for_a_node_is_declared_and_described(spec):
     """Launch overrides name declared parameters; the params file lists all, at their defaults."""
     specs = {param.name: param for param in _node_module(spec).PARAMS}
     assert set(graph.parameter_overrides(spec.name, graph.defaults())) <= set(specs)
-    block = yaml.safe_load(default_params_file().read_text())[spec.name]["ros__parameters"]
+    block = node_parameters(str(default_params_file()), spec.name)
     assert set(block) == set(specs)
     for name, value in block.items():
         assert coerce(specs[name], value) == specs[name].default, name
     assert all(param.description for param in specs.values())
+
+
+def test_every_parameter_set_for_several_cameras_is_declared():
+    """The ``cameras`` contract: pose node and bridge declare it, the camera its frame id."""
+    for instance in graph.instances({"sources": TWO}):
+        declared = {param.name for param in _node_module(instance.spec).PARAMS}
+        assert set(instance.parameters) <= declared, instance.label
 
 
 def _node_module(spec: graph.NodeSpec):
@@ -265,6 +387,5 @@ def test_rviz_config_is_installed_and_shows_the_graph_topics():
     config = yaml.safe_load(path.read_text())["Visualization Manager"]
     topics = {d["Topic"]["Value"] for d in config["Displays"] if "Topic" in d}
     assert {"image_annotated", "pose_markers"} <= topics
-    params = yaml.safe_load(default_params_file().read_text())
-    frame_id = params["camera_node"]["ros__parameters"]["frame_id"]
+    frame_id = node_parameters(str(default_params_file()), "camera_node")["frame_id"]
     assert config["Global Options"]["Fixed Frame"] == frame_id

@@ -1,4 +1,4 @@
-"""The graph benchmark's pure parts: figures, table, JSON, chart, params file, datagram sink.
+"""The graph benchmark's pure parts: figures, table, failures, JSON, chart, params file, sink.
 
 No timing is asserted; the sink test sends real wire-format datagrams over loopback UDP.
 """
@@ -15,13 +15,15 @@ import yaml
 
 from pose_estimation_ros.bench.bridge_bench import frame_of
 from pose_estimation_ros.bench.chart import HEIGHT, WIDTH, draw_chart
+from pose_estimation_ros.bench.comparison import ratios
+from pose_estimation_ros.bench.failures import failures
 from pose_estimation_ros.bench.frame_account import AT_30_FPS, EVERY_FRAME, account
-from pose_estimation_ros.bench.graph_bench import lossy_runs
 from pose_estimation_ros.bench.graph_session import DatagramSink, write_params_file
 from pose_estimation_ros.bench.machine import CpuSnapshot, busy_share
-from pose_estimation_ros.bench.report import STAGE_ROWS, format_table, write_json
+from pose_estimation_ros.bench.report import STAGE_ROWS, format_table, main, write_json
 from pose_estimation_ros.bench.stats import ratio, steady_rate, summary_ms
 from pose_estimation_ros.core.wire import WireHeader, encode_frame
+from pose_estimation_ros.params_file import block_key
 
 
 def test_summary_ms_percentiles():
@@ -56,10 +58,31 @@ def test_busy_share_separates_this_run_from_other_work():
     assert busy_share(start, start)["machine_busy_percent"] == 0.0
 
 
-def results_document():
+def graph_run(fps, threads):
+    """Return a graph run that completed: every node exited 0 after the run's Ctrl-C."""
+    codes = {"camera_node": 0, "pose_node": 0, "udp_bridge_node": 0}
+    return {"pose": {"threads": threads}, "fps": fps, "lost": [], "exit_codes": codes}
+
+
+def model_figures():
     stages = {name: float(i) for i, name in enumerate(STAGE_ROWS)}
     latency = {"capture_to_udp": summary_ms([10.0, 11.0, 13.0]), "samples_ms": [10.0, 11.0, 13.0]}
     latency["capture_to_image"] = summary_ms([2.0, 3.0])
+    latency.update(lost=[], probe_lost=[], exit_codes={"pose_node": 0, "probe pose_node": 0})
+    figures = {
+        "baseline_one_thread": {"threads": 1, "frames": 100, "warmup": 10, "fps": 50.0},
+        "baseline_all_threads": {"threads": 0, "frames": 100, "warmup": 10, "fps": 70.0},
+        "graph_one_thread": graph_run(65.0, 1),
+        "graph_all_threads": graph_run(75.0, 0),
+        "graph_unpaced": {**graph_run(40.0, 0), "ratio": 40.0 / 70.0},
+        "latency": latency,
+        "stages_ms": stages,
+    }
+    figures["ratios"] = ratios(figures)
+    return figures
+
+
+def results_document():
     return {
         "machine": {
             "cpus": 2,
@@ -68,16 +91,7 @@ def results_document():
             "machine_busy_percent": 90.0,
             "others_busy_percent": 40.0,
         },
-        "models": {
-            "movenet_lightning": {
-                "baseline": {"threads": 1, "frames": 100, "seconds": 2.0, "fps": 50.0},
-                "baseline_all_threads": {"threads": 0, "frames": 100, "seconds": 1.5, "fps": 70},
-                "graph": {"frames": 100, "fps": 65.0, "ratio": 1.3, "ratio_all_threads": 0.93},
-                "graph_unpaced": {"frames": 100, "fps": 40.0, "ratio": 0.8},
-                "latency": latency,
-                "stages_ms": stages,
-            }
-        },
+        "models": {"movenet_lightning": model_figures()},
         "accuracy": {
             "model": "movenet_lightning",
             "backend": "openvino",
@@ -90,16 +104,30 @@ def results_document():
     }
 
 
-def test_table_shows_every_figure_and_the_goals():
+ONE_THREAD = "movenet_lightning, 1 inference thread "
+EVERY_CORE = "movenet_lightning, every core (threads: 0) "
+
+
+def test_ratios_compare_graph_and_loop_at_the_same_thread_budget():
+    table = ratios(model_figures())
+    assert table["one_thread"] == {
+        "threads": 1, "graph_fps": 65.0, "baseline_fps": 50.0, "ratio": pytest.approx(1.3)
+    }  # fmt: skip
+    assert table["all_threads"]["threads"] == 0
+    assert table["all_threads"]["ratio"] == pytest.approx(75.0 / 70.0)
+
+
+def test_table_shows_every_figure_each_ratio_with_its_budget_and_the_goals():
     table = format_table(results_document())
-    assert "50.0" in table and "65.0" in table and "1.30x" in table
-    assert "every core 70.0 (graph 0.93x of it)" in table and "unpaced 40.0 (0.80x)" in table
+    assert _line(table, ONE_THREAD).split()[-4:] == ["50.0", "65.0", "1.30x", "met"]
+    assert _line(table, EVERY_CORE).endswith("70.0    75.0   1.07x   NOT met")
+    assert "movenet_lightning: 40.0 (0.57x the seed loop on every core)" in table
     assert "goal >= 1.2x" in table
-    assert _line(table, "movenet_lightning  ").endswith("1.30x   met")  # 1.30 >= 1.2
     assert "goal p95 <= 12: NOT met" in table  # p95 of 10, 11, 13 is 12.8
     assert all(stage in table for stage in STAGE_ROWS)
     assert "100.0% of 120 frames" in table
     assert "90% in all, 40% with work other than this benchmark" in table
+    assert "every run completed" in table and "!!!" not in table
 
 
 def _line(table: str, start: str) -> str:
@@ -108,11 +136,13 @@ def _line(table: str, start: str) -> str:
     return line
 
 
-@pytest.mark.parametrize("ratio, verdict", [(1.2, "1.20x   met"), (1.19, "1.19x   NOT met")])
-def test_throughput_goal_is_met_from_the_goal_ratio_on(ratio, verdict):
+@pytest.mark.parametrize("fps, verdict", [(60.0, "1.20x   met"), (59.5, "1.19x   NOT met")])
+def test_throughput_goal_is_met_from_the_goal_ratio_on(fps, verdict):
     document = results_document()
-    document["models"]["movenet_lightning"]["graph"]["ratio"] = ratio
-    assert _line(format_table(document), "movenet_lightning  ").endswith(verdict)
+    model = document["models"]["movenet_lightning"]
+    model["graph_one_thread"]["fps"] = fps
+    model["ratios"] = ratios(model)
+    assert _line(format_table(document), ONE_THREAD).endswith(verdict)
 
 
 STARVED = account(
@@ -131,16 +161,16 @@ def lossy_document():
     lost = account(
         EVERY_FRAME, {"published": range(1, 50), "posed": [], "delivered": [1, 2, 5]}, 0, True
     ).report()
-    model["graph"].update(fps=math.nan, ratio=math.nan, ratio_all_threads=math.nan, lost=[lost])
+    model["graph_one_thread"].update(fps=math.nan, lost=[lost])
+    model["ratios"] = ratios(model)
     model["latency"]["capture_to_udp"] = summary_ms([])
     model["latency"]["lost"] = [STARVED]
-    model["latency"]["probe_lost"] = []
     return document
 
 
 def test_a_lossy_run_prints_what_it_lost_instead_of_a_ratio_or_a_verdict():
     table = format_table(lossy_document())
-    throughput = next(line for line in table.splitlines() if line.startswith("movenet_lightning "))
+    throughput = _line(table, ONE_THREAD)
     assert "not met (run lost frames)" in throughput and "x " not in throughput
     assert "nan" not in throughput
     assert "!!! LOST 2 of 5 frames after warm-up (0 allowed; published 49" in table
@@ -148,16 +178,62 @@ def test_a_lossy_run_prints_what_it_lost_instead_of_a_ratio_or_a_verdict():
     assert latency.endswith("goal p95 <= 12: not met (run lost frames)")
     assert ": met" not in latency and "nan" not in latency
     assert f"!!! {STARVED}" in table and "LOST 227 of 300 frames" in table
-    assert "(graph: not met (run lost frames))" in table
 
 
-def test_lossy_runs_are_listed_for_the_exit_status_and_clean_runs_are_not():
-    assert lossy_runs(results_document()) == []
-    lines = lossy_runs(lossy_document())
-    assert len(lines) == 2 and lines[1] == f"movenet_lightning latency: {STARVED}"
+def test_failures_list_lost_frames_and_clean_runs_have_none():
+    assert failures(results_document()) == []
+    lines = failures(lossy_document())
+    assert lines[0].startswith("movenet_lightning graph_one_thread: LOST 2 of 5 frames")
+    assert "movenet_lightning ratio at 1 inference thread: no figure" in lines
+    assert f"movenet_lightning latency: {STARVED}" in lines
     document = results_document()
     document["transport"] = {"runs": {"raw": {"lost": [STARVED]}, "compressed": {"lost": []}}}
-    assert lossy_runs(document) == [f"transport raw: {STARVED}"]
+    assert failures(document) == [f"transport raw: {STARVED}"]
+
+
+def _exited_non_zero(document):
+    document["models"]["movenet_lightning"]["graph_all_threads"]["exit_codes"]["pose_node"] = -9
+
+
+def _timed_out(document):
+    model = document["models"]["movenet_lightning"]
+    stopped = "LOST 0 of 0; stopped: timed out after 180 s"
+    model["graph_unpaced"].update(fps=math.nan, lost=[stopped])
+
+
+def _no_baseline(document):
+    model = document["models"]["movenet_lightning"]
+    model["baseline_all_threads"]["fps"] = None  # as read back from the JSON
+    model["ratios"] = ratios(model)
+
+
+def _no_stage(document):
+    document["models"]["movenet_lightning"]["stages_ms"]["bridge"] = math.nan
+
+
+@pytest.mark.parametrize(
+    "spoil, problem",
+    [
+        (_exited_non_zero, "movenet_lightning graph_all_threads: pose_node exited with code -9"),
+        (_timed_out, "movenet_lightning graph_unpaced: LOST 0 of 0; stopped: timed out after 180"),
+        (_no_baseline, "movenet_lightning baseline_all_threads: no frames/s"),
+        (_no_stage, "movenet_lightning stages: no figure for bridge"),
+    ],
+)
+def test_a_run_that_did_not_complete_fails_loudly_with_exit_1(spoil, problem, tmp_path, capsys):
+    document = results_document()
+    spoil(document)
+    assert any(line.startswith(problem) for line in failures(document))
+    table = format_table(document)
+    assert "!!! " in table and f"!!! {problem}" in table and "every run completed" not in table
+    path = write_json(document, tmp_path / "results.json")
+    assert main([str(path)]) == 1
+    assert f"!!! {problem}" in capsys.readouterr().out
+
+
+def test_report_of_complete_results_exits_0(tmp_path, capsys):
+    assert main([str(write_json(results_document(), tmp_path / "results.json"))]) == 0
+    assert "!!!" not in capsys.readouterr().out
 
 
 def transport_section():
@@ -195,18 +271,21 @@ def test_transport_section_shows_bytes_and_latency_or_what_was_lost():
 
 def test_json_round_trips_with_nan_as_null(tmp_path):
     document = results_document()
-    document["models"]["movenet_lightning"]["graph"]["fps"] = math.nan
+    document["models"]["movenet_lightning"]["graph_one_thread"]["fps"] = math.nan
     loaded = json.loads(write_json(document, tmp_path / "results.json").read_text())
     model = loaded["models"]["movenet_lightning"]
-    assert model["graph"]["fps"] is None
+    assert model["graph_one_thread"]["fps"] is None
     assert set(model) == {
-        "baseline",
+        "baseline_one_thread",
         "baseline_all_threads",
-        "graph",
+        "graph_one_thread",
+        "graph_all_threads",
         "graph_unpaced",
+        "ratios",
         "latency",
         "stages_ms",
     }
+    assert model["ratios"]["one_thread"]["threads"] == 1
     assert model["latency"]["capture_to_udp"]["p95"] == pytest.approx(12.8)
 
 
@@ -217,19 +296,22 @@ def test_chart_is_a_png_of_the_expected_size(tmp_path):
         {"movenet_lightning": document["latency"]["samples_ms"]},
         tmp_path / "chart.png",
         12.0,
+        {"movenet_lightning": {"one_thread": 0.85, "all_threads": math.nan}},
     )
     image = cv2.imread(str(path))
     assert image.shape == (HEIGHT, WIDTH, 3)
     assert (image < 255).any()
 
 
-def test_params_file_changes_only_the_camera_parameters_given(tmp_path):
-    path = write_params_file(tmp_path / "params.yaml", {"fps": 0.0, "max_frames_in_flight": 2})
+def test_params_file_changes_only_the_parameters_given(tmp_path):
+    camera = {"fps": 0.0, "max_frames_in_flight": 2}
+    path = write_params_file(tmp_path / "params.yaml", camera, {"threads": 1})
     params = yaml.safe_load(path.read_text())
-    camera = params["camera_node"]["ros__parameters"]
+    camera = params[block_key("camera_node")]["ros__parameters"]
     assert camera["fps"] == 0.0 and isinstance(camera["fps"], float)
     assert camera["max_frames_in_flight"] == 2 and camera["loop"] is False
-    assert params["pose_node"]["ros__parameters"]["model"] == "movenet_lightning"
+    pose = params[block_key("pose_node")]["ros__parameters"]
+    assert pose["model"] == "movenet_lightning" and pose["threads"] == 1
 
 
 def test_sink_keeps_the_first_datagram_of_each_frame_with_its_latency():

@@ -1,5 +1,7 @@
 """Reading serialized images in place agrees with rclpy's own deserializer, field by field."""
 
+from __future__ import annotations
+
 import struct
 
 import numpy as np
@@ -8,11 +10,19 @@ from rclpy.serialization import serialize_message
 from sensor_msgs.msg import Image
 from std_msgs.msg import Header
 
+from pose_estimation_ros.core.image_encoding import ImageEncodingError
+from pose_estimation_ros.msg import Keypoint, PoseArray
 from pose_estimation_ros.nodes.conversions import image_msg_to_bgr
-from pose_estimation_ros.nodes.cdr import CDR_LITTLE_ENDIAN
-from pose_estimation_ros.nodes.image_cdr import ImageFields, read_image
+from pose_estimation_ros.nodes.raw_cdr import (
+    CDR_LITTLE_ENDIAN,
+    ImageFields,
+    LayoutError,
+    header_stamp_ns,
+    read_image,
+)
 
 FIELDS = ("height", "width", "encoding", "is_bigendian", "step")
+ALPHABET = list("az_Z09/ öé€漢😀")  # 1- to 4-byte UTF-8: every string padding
 
 
 def image(frame_id: str, encoding: str, width: int, height: int, step: int) -> Image:
@@ -43,6 +53,33 @@ def test_fields_match_rclpy_deserialization(frame_id, encoding, width, height, s
     assert serialized[:2] == CDR_LITTLE_ENDIAN  # what the middleware here sends
     fields = read_image(serialized)
     assert isinstance(fields, ImageFields)
+    assert fields.header == msg.header
+    assert [getattr(fields, f) for f in FIELDS] == [getattr(msg, f) for f in FIELDS]
+    assert bytes(fields.data) == bytes(msg.data)
+
+
+def random_text(rng: np.random.Generator) -> str:
+    """Return a string of 0 to 9 characters, ASCII or not."""
+    return "".join(rng.choice(ALPHABET, rng.integers(0, 10)))
+
+
+def random_image(seed: int) -> Image:
+    """Build an image whose every field is random, pixels (0 to 40 bytes) included."""
+    rng = np.random.default_rng(seed)
+    height, width, step = (int(v) for v in rng.integers(0, 2**32, 3))
+    msg = Image(height=height, width=width, encoding=random_text(rng), step=step)
+    msg.is_bigendian = int(rng.integers(0, 256))
+    msg.header = Header(frame_id=random_text(rng))
+    msg.header.stamp.sec = int(rng.integers(-(2**31), 2**31))
+    msg.header.stamp.nanosec = int(rng.integers(0, 1_000_000_000))
+    msg.data = rng.integers(0, 256, rng.integers(0, 41), dtype=np.uint8).tobytes()
+    return msg
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_random_images_read_as_rclpy_deserializes_them(seed):
+    msg = random_image(seed)
+    fields = read_image(serialize_message(msg))
     assert fields.header == msg.header
     assert [getattr(fields, f) for f in FIELDS] == [getattr(msg, f) for f in FIELDS]
     assert bytes(fields.data) == bytes(msg.data)
@@ -90,7 +127,22 @@ def test_other_encapsulations_go_through_rclpy():
 
 
 @pytest.mark.parametrize("cut", [6, 20, 40, -1])
-def test_truncated_bytes_are_a_value_error(cut):
+def test_truncated_bytes_are_a_malformed_image(cut):
     serialized = serialize_message(image("camera", "bgr8", 4, 2, 12))
-    with pytest.raises(ValueError, match="malformed sensor_msgs/Image"):
+    with pytest.raises(ImageEncodingError, match="malformed sensor_msgs/Image") as error:
         read_image(serialized[:cut])
+    assert error.value.cause == "malformed"
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_header_stamp_ns_of_any_header_first_message(seed):
+    msg = random_image(seed)
+    stamp = msg.header.stamp.sec * 1_000_000_000 + msg.header.stamp.nanosec
+    assert header_stamp_ns(serialize_message(msg), Image) == stamp
+    assert header_stamp_ns(big_endian_cdr(msg), Image) == stamp  # through rclpy
+    assert header_stamp_ns(serialize_message(PoseArray(header=msg.header)), PoseArray) == stamp
+
+
+def test_header_stamp_ns_refuses_a_message_without_a_header_first():
+    with pytest.raises(LayoutError, match="Keypoint changed: field 'x' .*expects 'header'"):
+        header_stamp_ns(serialize_message(Keypoint()), Keypoint)

@@ -1,4 +1,4 @@
-"""The camera's cap on frames published ahead of their poses."""
+"""The camera's cap on frames published ahead of their answers (results with their stamp)."""
 
 import threading
 import time

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-from builtin_interfaces.msg import Time
 from diagnostic_msgs.msg import DiagnosticStatus
 from std_msgs.msg import Header
 from visualization_msgs.msg import Marker
@@ -11,7 +10,7 @@ from pose_estimation_ros.core.drawing import draw_people, track_colour
 from pose_estimation_ros.core.skeletons import COCO17, OPENPOSE18, Layout
 from pose_estimation_ros.core.types import Person, box_around
 from pose_estimation_ros.nodes.conversions import bgr_to_image_msg, image_msg_to_bgr
-from pose_estimation_ros.nodes.diagnostics import PoseStats, diagnostics_msg, status_name
+from pose_estimation_ros.nodes.pose_diagnostics import PoseStats, pose_status
 from pose_estimation_ros.nodes.markers import PIXEL_SIZE_M, people_markers
 
 
@@ -67,7 +66,7 @@ FRESH = {"age_s": 0.1, "stale_warn_s": 2.0}  # the last image came 0.1 s ago
 def status_of(stats: PoseStats, node: str = "/pose_node", **age) -> DiagnosticStatus:
     """Return the status of the window ``stats`` holds, one second long, for model ``m``."""
     window = stats.take_window()
-    return diagnostics_msg(window, stats, 1.0, Time(), "m", node, **(age or FRESH)).status[0]
+    return pose_status(node, "m", 1.0, window, stats, **(age or FRESH))
 
 
 def test_diagnostics_levels_and_values():
@@ -80,8 +79,7 @@ def test_diagnostics_levels_and_values():
     stats.processed(12.0)
     stats.processed(18.0)
     window = stats.take_window()
-    msg = diagnostics_msg(window, stats, 2.0, Time(), "movenet_lightning", "/pose_node", **FRESH)
-    status = msg.status[0]
+    status = pose_status("/pose_node", "movenet_lightning", 2.0, window, stats, **FRESH)
     values = {v.key: v.value for v in status.values}
     assert status.level == DiagnosticStatus.OK
     assert values["input_rate_hz"] == "2.00" and values["output_rate_hz"] == "1.00"
@@ -111,4 +109,3 @@ def test_status_is_named_by_the_fully_qualified_node_name():
     stats = PoseStats()
     names = [status_of(stats, node).name for node in ("/cam1/pose_node", "/cam2/pose_node")]
     assert names == ["/cam1/pose_node: pose estimation", "/cam2/pose_node: pose estimation"]
-    assert status_name("/pose_node") == "/pose_node: pose estimation"

@@ -1,9 +1,7 @@
 """Each distinct bad-image problem is named once, and the latest one is on /diagnostics."""
 
-from builtin_interfaces.msg import Time
-
 from pose_estimation_ros.core.image_encoding import ImageEncodingError, image_view
-from pose_estimation_ros.nodes.diagnostics import PoseStats, ProblemNotices, diagnostics_msg
+from pose_estimation_ros.nodes.pose_diagnostics import PoseStats, ProblemNotices, pose_status
 
 
 def _problem(encoding: str, width: int = 2) -> ImageEncodingError:
@@ -38,8 +36,7 @@ def test_the_latest_rejection_is_a_diagnostics_value():
     stats.rejected("image 4097x1 is wider than 4096 px")
     window = stats.take_window()
     age = {"age_s": 0.1, "stale_warn_s": 2.0}
-    array = diagnostics_msg(window, stats, 1.0, Time(), "m", "/pose_node", **age)
-    status = array.status[0]
+    status = pose_status("/pose_node", "m", 1.0, window, stats, **age)
     values = {v.key: v.value for v in status.values}
     assert values["last_rejection"] == "image 4097x1 is wider than 4096 px"
     assert values["rejected_frames_total"] == "1"

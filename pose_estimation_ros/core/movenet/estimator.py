@@ -79,6 +79,10 @@ class MoveNetEstimator:
     def reset(self) -> None:
         """Forget state carried between frames (nothing by default)."""
 
+    def for_stream(self) -> MoveNetEstimator:
+        """Return the same loaded network with state of its own, for another camera."""
+        return type(self)(self.model, self.runner, self.options)
+
 
 @dataclass(frozen=True)
 class FramePass:
@@ -193,6 +197,10 @@ class SinglePoseEstimator(MoveNetEstimator):
         """Forget the crop region: the next frame is read whole."""
         self._forget_crop()
 
+    def for_stream(self) -> SinglePoseEstimator:
+        """Return the same loaded network with a crop of its own, for another camera."""
+        return SinglePoseEstimator(self.model, self.runner, self.options, self.input_size)
+
     def _forget_crop(self) -> None:
         self._crop = None
         self._crop_filter.reset()
@@ -249,7 +257,13 @@ def load_runner(model: str, options: MoveNetOptions) -> ModelRunner:
     if "://" not in str(path) and not Path(path).exists():
         raise AssetError(f"model_path {str(path)!r} does not exist (give a file, folder or URL)")
     _LOG.info("loading %s from %s on %s", model, path, options.backend)
-    return create_runner(options.backend, path, options.threads, options.inference_precision)
+    return create_runner(
+        options.backend,
+        path,
+        options.threads,
+        options.inference_precision,
+        options.inference_streams,
+    )
 
 
 def build(model: str, options: dict[str, Any]) -> MoveNetEstimator:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pose_estimation_ros.core.options import merge_options, option
-from pose_estimation_ros.core.runtimes import BACKENDS
+from pose_estimation_ros.core.runtimes import BACKENDS, inference_streams_option
 
 PRECISIONS = ("int8", "fp16")
 INFERENCE_PRECISIONS = ("f32", "f16", "bf16")
@@ -35,6 +35,7 @@ class MoveNetOptions:
     inference_precision: str = option(
         "f32", "OpenVINO INFERENCE_PRECISION_HINT", choices=INFERENCE_PRECISIONS
     )
+    inference_streams: int = inference_streams_option()
     smart_crop: bool = option(True, "single-pose: crop around the last pose")
     refine_crop: bool = option(
         True,

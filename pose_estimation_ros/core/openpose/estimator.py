@@ -10,8 +10,9 @@ image width costs OpenVINO a shape preparation (about 0.1 s) instead of a
 compilation (about 0.6 s), and a video's fixed size runs as fast as a
 network compiled for it (11.1 ms against 10.9 ms, interleaved). Memory stays
 bounded: OpenVINO's per-shape cache is off (``SHAPE_CACHE``), and so is
-oneDNN's kernel cache (``ONEDNN_PRIMITIVE_CACHE_CAPACITY`` 0 unless set,
-measured: about 2.5 MB a shape otherwise).
+oneDNN's kernel cache once ``core.runtimes.bound_onednn_caches`` ran (the
+pose node's start-up, the benchmarks and evaluation call it; measured: about
+2.5 MB a shape otherwise).
 The stages (``preprocess``, ``infer``, ``decode``) are run by
 ``core.pose_pipeline``, which adds tracking and smoothing.
 """
@@ -19,7 +20,7 @@ The stages (``preprocess``, ``infer``, ``decode``) are run by
 from __future__ import annotations
 
 import logging
-import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,6 @@ from pose_estimation_ros.core.skeletons import OPENPOSE18, get_layout
 from pose_estimation_ros.core.types import Person, box_around
 
 _LOG = logging.getLogger(__name__)
-KERNEL_CACHE_ENV = "ONEDNN_PRIMITIVE_CACHE_CAPACITY"  # read when the CPU plugin first compiles
 # Kernels OpenVINO keeps per input width seen (CPU_RUNTIME_CACHE_CAPACITY): none. Its default
 # grew by about 7 MB a width (447 MB over 64 widths); 0 cost nothing on a video's fixed size.
 SHAPE_CACHE = 0
@@ -106,7 +106,7 @@ class OpenPoseEstimator:
         self._model_path = model_path
         self.input_height = options.input_height or self._network.input_height
         self._slots = np.array([OPENPOSE18.index(n) for n in self.layout.keypoint_names])
-        self._runner: OpenVinoRunner | None = None
+        self._compiled = CompiledNetwork(model, model_path, options)  # shared by for_stream
         self._fresh = True  # no frame before it in this scene: flip averaging pays here
 
     def preprocess(self, image_bgr: np.ndarray) -> tuple[np.ndarray, InputGeometry]:
@@ -130,7 +130,7 @@ class OpenPoseEstimator:
         one): for an image and its mirror image, the mirror's outputs are mapped
         back onto the image and averaged with its own (``flip.py``).
         """
-        runner = self._runner_for((1,) + tensor.shape[1:])
+        runner = self._compiled.runner_for((1,) + tensor.shape[1:])
         own, *mirrored = [self._network.split(runner.run(image[None])) for image in tensor]
         return average_flipped(own, mirrored[0]) if mirrored else own
 
@@ -162,26 +162,44 @@ class OpenPoseEstimator:
         """Make the next frame fresh (the pipeline resets on a scene cut)."""
         self._fresh = True
 
-    def _runner_for(self, shape: tuple[int, ...]) -> OpenVinoRunner:
+    def for_stream(self) -> OpenPoseEstimator:
+        """Return the same compiled network with state of its own, for another camera."""
+        twin = OpenPoseEstimator(self.model, self._model_path, self.options)
+        twin._compiled = self._compiled
+        return twin
+
+
+class CompiledNetwork:
+    """An OpenPose network compiled on first use for its input rows, any width; thread-safe."""
+
+    def __init__(self, model: str, model_path: Path, options: OpenPoseOptions) -> None:
+        """Compile nothing yet."""
+        self._model, self._path, self._options = model, model_path, options
+        self._channels_first = NETWORKS[model].channels_first
+        self._runner: OpenVinoRunner | None = None
+        self._lock = threading.Lock()
+
+    def runner_for(self, shape: tuple[int, ...]) -> OpenVinoRunner:
         """Return the network compiled for this input's rows, any width (compiled once)."""
-        width_axis = 3 if self._network.channels_first else 2
+        width_axis = 3 if self._channels_first else 2
         dynamic = tuple(-1 if axis == width_axis else n for axis, n in enumerate(shape))
-        if self._runner is None or self._runner.input_shape != dynamic:
-            _LOG.info("compiling %s for input %s", self.model, dynamic)
-            self._runner = OpenVinoRunner(
-                self._model_path,
-                threads=self.options.threads,
-                precision=self.options.inference_precision,
-                input_shape=dynamic,
-                shape_cache=SHAPE_CACHE,
-            )
-        return self._runner
+        with self._lock:
+            if self._runner is None or self._runner.input_shape != dynamic:
+                _LOG.info("compiling %s for input %s", self._model, dynamic)
+                self._runner = OpenVinoRunner(
+                    self._path,
+                    threads=self._options.threads,
+                    precision=self._options.inference_precision,
+                    input_shape=dynamic,
+                    shape_cache=SHAPE_CACHE,
+                    streams=self._options.inference_streams,
+                )
+            return self._runner
 
 
 def build(model: str, options: dict[str, Any]) -> OpenPoseEstimator:
     """Build the estimator for ``model`` (a key of ``NETWORKS``) with ``options`` merged."""
     merged = make_options(options)
-    os.environ.setdefault(KERNEL_CACHE_ENV, "0")
     path = Path(merged.model_path) if merged.model_path else resolve(NETWORKS[model].asset)
     _LOG.info("loading %s from %s", model, path)
     return OpenPoseEstimator(model, path, merged)

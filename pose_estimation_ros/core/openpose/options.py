@@ -8,6 +8,7 @@ from typing import Any
 from pose_estimation_ros.core.openpose.constants import STRIDE
 from pose_estimation_ros.core.openpose.paf_grouping import GroupingParams
 from pose_estimation_ros.core.options import merge_options, option
+from pose_estimation_ros.core.runtimes import inference_streams_option
 from pose_estimation_ros.core.skeletons import LAYOUTS
 
 BACKENDS = ("openvino",)
@@ -30,6 +31,7 @@ class OpenPoseOptions:
     inference_precision: str = option(
         "f32", "OpenVINO INFERENCE_PRECISION_HINT", choices=INFERENCE_PRECISIONS
     )
+    inference_streams: int = inference_streams_option()
     input_height: int = option(
         0,
         f"network input rows, a multiple of {STRIDE}; 0: the network's own",

@@ -1,7 +1,7 @@
 """Pose node health on ``/diagnostics``: rates, inference time, frame age, dropped frames.
 
 ``PoseStats`` is filled by the image callback; a timer turns each window
-into one ``DiagnosticStatus`` (named as every node's, ``nodes.node_status``):
+into one status, ``pose_status`` (named as every node's, ``nodes.node_status``):
 ERROR when inference failed in the window (``FAILED_IMAGES_ERROR``), WARN
 when images were lost on the way (missed while the node was idle,
 ``LOST_IMAGES_WARN``), no image arrived for longer than the
@@ -20,17 +20,13 @@ from dataclasses import dataclass, field
 
 from collections.abc import Hashable
 
-from builtin_interfaces.msg import Time
-from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
+from diagnostic_msgs.msg import DiagnosticStatus
 
-from pose_estimation_ros.nodes.node_status import (
-    diagnostic_array,
-    format_age,
-    node_status,
-)
-from pose_estimation_ros.nodes.node_status import status_name as full_status_name
+from pose_estimation_ros.nodes.node_status import format_age, node_status
 
 ROLE = "pose estimation"  # the status is named "<node's fully qualified name>: pose estimation"
+INFERENCE_ROLE = "inference"  # several cameras: the shared inference's load
+BUSY_WARN = 0.95  # share of the inference workers' time busy from which the load is WARN
 # Images in one window from which the level rises (the stale-frame threshold is a parameter).
 FAILED_IMAGES_ERROR = 1  # inference raised on this many images: ERROR
 LOST_IMAGES_WARN = 1  # this many lost on the way while the node was idle: WARN
@@ -38,7 +34,9 @@ REJECTED_IMAGES_WARN = 1  # this many could not be read: WARN
 
 
 @dataclass
-class _Window:
+class PoseCounts:
+    """Images taken, skipped, lost, rejected, failed and processed (totals or one window's)."""
+
     received: int = 0
     dropped: int = 0
     lost: int = 0
@@ -54,8 +52,8 @@ class PoseStats:
     def __init__(self) -> None:
         """Start with empty counters."""
         self._lock = threading.Lock()
-        self._window = _Window()
-        self.totals = _Window()
+        self._window = PoseCounts()
+        self.totals = PoseCounts()
         self.last_rejection = ""
         self.last_image_s: float | None = None  # time.monotonic() of the last image's arrival
 
@@ -96,10 +94,10 @@ class PoseStats:
             self.totals.processed += 1
             self._window.inference_ms.append(inference_ms)
 
-    def take_window(self) -> _Window:
+    def take_window(self) -> PoseCounts:
         """Return the current window's counts and start a new one."""
         with self._lock:
-            window, self._window = self._window, _Window()
+            window, self._window = self._window, PoseCounts()
             return window
 
 
@@ -130,17 +128,9 @@ class ProblemNotices:
         )
 
 
-def status_name(node_name: str) -> str:
-    """Name the pose node's status by the node's fully qualified name.
-
-    ``/cam1/pose_node: pose estimation``: two graphs in two namespaces then
-    report two statuses that can be told apart, as the ROS diagnostics
-    convention wants (every node does the same, ``nodes.node_status``).
-    """
-    return full_status_name(node_name, ROLE)
-
-
-def level_and_message(window: _Window, age_s: float, stale_warn_s: float) -> tuple[bytes, str]:
+def level_and_message(
+    window: PoseCounts, age_s: float, stale_warn_s: float
+) -> tuple[bytes, str]:
     """Rate one window, most severe first; ``age_s``: seconds since the last image arrived."""
     published = window.received + window.dropped + window.lost
     if window.failed >= FAILED_IMAGES_ERROR:
@@ -157,21 +147,22 @@ def level_and_message(window: _Window, age_s: float, stale_warn_s: float) -> tup
     return DiagnosticStatus.OK, "estimating poses"
 
 
-def diagnostics_msg(
-    window: _Window,
-    stats: PoseStats,
-    period_s: float,
-    stamp: Time,
-    model: str,
+def pose_status(
     node_name: str,
+    model: str,
+    period_s: float,
+    window: PoseCounts,
+    stats: PoseStats,
     *,
     age_s: float,
     stale_warn_s: float,
-) -> DiagnosticArray:
-    """One status named ``status_name(node_name)`` for a window of ``period_s`` seconds.
+    camera: str = "",
+) -> DiagnosticStatus:
+    """Status of node ``node_name`` (fully qualified) running ``model``, for one window.
 
-    ``node_name`` is the node's fully qualified name (``/cam1/pose_node``); ``age_s`` the
-    seconds since the last image arrived (``inf`` before the first).
+    ``window`` holds the counts of the last ``period_s`` seconds, ``stats`` the totals;
+    ``age_s`` the seconds since the last image arrived (``inf`` before the first).
+    ``camera`` names one of several cameras (``<node>: pose estimation <camera>``).
     """
     published = window.received + window.dropped + window.lost
     level, message = level_and_message(window, age_s, stale_warn_s)
@@ -192,5 +183,24 @@ def diagnostics_msg(
         "processed_frames_total": str(stats.totals.processed),
         "last_rejection": stats.last_rejection,
     }
-    status = node_status(node_name, ROLE, level, message, model, values)
-    return diagnostic_array(status, stamp)
+    role = f"{ROLE} {camera}" if camera else ROLE
+    return node_status(node_name, role, level, message, model, values)
+
+
+def inference_status(
+    node_name: str, model: str, period_s: float, busy_s: float, workers: int, cameras: int
+) -> DiagnosticStatus:
+    """Status of the inference several cameras share: ``busy_s`` worker-seconds in a window.
+
+    WARN from ``BUSY_WARN`` of the workers' time busy: the cameras send more than the
+    model keeps up with, so each camera's newest image replaces older ones (dropped).
+    """
+    busy = busy_s / (workers * period_s)
+    level = DiagnosticStatus.WARN if busy >= BUSY_WARN else DiagnosticStatus.OK
+    message = f"{cameras} cameras on {workers} inference streams, {busy:.0%} busy"
+    values = {
+        "cameras": str(cameras),
+        "inference_streams": str(workers),
+        "busy_ratio": f"{busy:.3f}",
+    }
+    return node_status(node_name, INFERENCE_ROLE, level, message, model, values)

@@ -14,15 +14,24 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
-from builtin_interfaces.msg import Time
 from rclpy.serialization import deserialize_message
 from sensor_msgs.msg import Image
 from std_msgs.msg import Header
 
 from pose_estimation_ros.core.image_encoding import ImageEncodingError
-from pose_estimation_ros.nodes.cdr import CDR_LITTLE_ENDIAN, STAMP, CdrReader
+from pose_estimation_ros.nodes.raw_cdr.header import HEADER, read_header
+from pose_estimation_ros.nodes.raw_cdr.layout import Field, Run, derive
+from pose_estimation_ros.nodes.raw_cdr.stream import CDR_LITTLE_ENDIAN, CdrReader
 
-_UINT32_PAIR = struct.Struct("<II")
+_SIZE, _STEP_AND_LENGTH = derive(
+    Image,
+    __name__,
+    HEADER,
+    Run(("height", "width")),
+    Field("encoding", "string"),
+    Field("is_bigendian", "uint8"),
+    Run(("step",), sequence=Field("data", "sequence<uint8>")),
+)
 
 
 @dataclass(frozen=True)
@@ -48,14 +57,12 @@ def read_image(serialized: bytes) -> ImageFields | Image:
         return deserialize_message(serialized, Image)
     try:
         reader = CdrReader(serialized)
-        sec, nanosec = reader.unpack(STAMP)
-        frame_id = reader.string()
-        height, width = reader.unpack(_UINT32_PAIR)
+        header = read_header(reader)
+        height, width = _SIZE.read(reader)
         encoding = reader.string()
         is_bigendian = reader.octet()
-        step, size = reader.unpack(_UINT32_PAIR)
+        step, size = _STEP_AND_LENGTH.read(reader)
         data = reader.take(size)
     except (struct.error, IndexError, ValueError) as error:  # ValueError: bad string or size
         raise ImageEncodingError("malformed", f"malformed sensor_msgs/Image: {error}") from None
-    header = Header(stamp=Time(sec=sec, nanosec=nanosec), frame_id=frame_id)
     return ImageFields(header, height, width, encoding, is_bigendian, step, data)

@@ -1,6 +1,6 @@
 """Plain little-endian CDR (XCDR1), as rmw_fastrtps and rmw_cyclonedds serialize ROS messages.
 
-Just what ``image_cdr`` and ``pose_array_cdr`` need: 4-byte fields, bytes and
+Just what the codecs here need: 4-byte fields, single bytes, byte blocks and
 strings, each aligned from the end of the 4-byte encapsulation header as CDR
 requires. Serialized bytes start with that header; ``CDR_LITTLE_ENDIAN`` is
 its first two bytes.
@@ -9,15 +9,11 @@ its first two bytes.
 from __future__ import annotations
 
 import struct
-from typing import Any
-
-from rclpy.serialization import deserialize_message
 
 CDR_LITTLE_ENDIAN = b"\x00\x01"  # RTPS encapsulation id of plain little-endian CDR
 ENCAPSULATION = CDR_LITTLE_ENDIAN + b"\x00\x00"  # id, then options (none)
 _BODY_START = len(ENCAPSULATION)
-UINT32 = struct.Struct("<I")
-STAMP = struct.Struct("<iI")  # builtin_interfaces/Time: sec, nanosec
+_UINT32 = struct.Struct("<I")
 
 
 class CdrReader:
@@ -37,7 +33,7 @@ class CdrReader:
 
     def string(self) -> str:
         """Read a string: its length (terminating NUL included), then its bytes."""
-        (length,) = self.unpack(UINT32)
+        (length,) = self.unpack(_UINT32)
         end = self.offset + length
         if length == 0 or end > len(self.body):
             raise ValueError(f"string of {length} B at offset {self.offset}")
@@ -80,7 +76,7 @@ class CdrWriter:
     def string(self, text: str) -> None:
         """Write a string: its length (terminating NUL included), then its bytes."""
         encoded = text.encode() + b"\x00"
-        self.pack(UINT32, len(encoded))
+        self.pack(_UINT32, len(encoded))
         self.raw(encoded)
 
     def raw(self, data: bytes) -> None:
@@ -91,13 +87,3 @@ class CdrWriter:
     def __bytes__(self) -> bytes:
         """Return the serialized message."""
         return b"".join(self._parts)
-
-
-def header_stamp_ns(serialized: bytes, msg_type: Any) -> int:
-    """Stamp (ns) of a serialized ``msg_type`` whose first field is a ``std_msgs/Header``."""
-    if serialized[:2] == CDR_LITTLE_ENDIAN:
-        sec, nanosec = CdrReader(serialized).unpack(STAMP)
-    else:
-        stamp = deserialize_message(serialized, msg_type).header.stamp
-        sec, nanosec = stamp.sec, stamp.nanosec
-    return sec * 1_000_000_000 + nanosec
