@@ -199,6 +199,16 @@ class PoseNode(LifecycleNode):
         self._release()
         return super().on_shutdown(state)
 
+    def destroy_node(self) -> None:
+        """Let the inference workers finish their frames, then destroy the node.
+
+        A worker still inside OpenVINO when the process exits would abort it
+        (``terminate called without an active exception``).
+        """
+        if self._workers is not None:
+            self._workers.stop()
+        super().destroy_node()
+
     def start(self) -> bool:
         """Configure and activate; ``False`` (after logging why) when either fails."""
         return (
@@ -226,7 +236,7 @@ class PoseNode(LifecycleNode):
         return self._params["cameras"] or ("",)
 
     def _inference_streams(self) -> int:
-        """Return ``inference_streams``, 0 resolved: one per camera, at most one per core."""
+        """Return ``inference_streams``, 0 resolved: one per camera, at most two per core."""
         streams = self._params["inference_streams"]
         return streams or auto_inference_streams(len(self._camera_names()))
 

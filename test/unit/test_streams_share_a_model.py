@@ -66,7 +66,8 @@ def test_a_camera_of_its_own_starts_with_fresh_tracks():
 
 
 @pytest.mark.parametrize(
-    ("cameras", "cpus", "streams"), [(1, 2, 1), (3, 2, 2), (8, 16, 8), (40, 64, 16), (2, 1, 1)]
+    ("cameras", "cpus", "streams"),
+    [(1, 2, 1), (3, 2, 3), (6, 2, 4), (8, 16, 8), (40, 64, 16), (3, 1, 2)],
 )
-def test_inference_streams_zero_means_one_per_camera_up_to_the_cores(cameras, cpus, streams):
+def test_inference_streams_zero_means_one_per_camera_up_to_two_per_core(cameras, cpus, streams):
     assert auto_inference_streams(cameras, cpus) == streams
