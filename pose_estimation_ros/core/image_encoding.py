@@ -43,7 +43,7 @@ class ImageEncodingError(ValueError):
     def __init__(self, cause: str, message: str, subject: str = "") -> None:
         """Keep the cause: ``unsupported_encoding``, ``empty``, ``truncated``, ``bad_step``...
 
-        (``malformed``: serialized bytes that are no image, from ``nodes.image_cdr``;
+        (``malformed``: serialized bytes that are no image, from ``nodes.raw_cdr``;
         the size bounds of ``core.image_bounds``). ``subject`` is what the cause is
         about, the encoding or format, so a reader can name each problem once.
         """
