@@ -39,6 +39,7 @@ from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy, qos_profile_
 from sensor_msgs.msg import CameraInfo, Image
 
 from pose_estimation_ros.bench.frame_account import FrameAccount, LossRule, account, hopeless
+from pose_estimation_ros.core import topics
 from pose_estimation_ros.core.wire import WireFormatError, decode_datagram
 from pose_estimation_ros.msg import PoseArray
 from pose_estimation_ros.nodes.raw_cdr import header_stamp_ns
@@ -172,7 +173,7 @@ class GraphProbe(Node):
         self.create_subscription(
             PoseArray, "poses", self._stamp_of(self.posed, PoseArray), COUNTING_QOS, raw=True
         )
-        self.create_subscription(DiagnosticArray, "/diagnostics", self._on_diagnostics, 10)
+        self.create_subscription(DiagnosticArray, topics.DIAGNOSTICS, self._on_diagnostics, 10)
         if probe_images:  # best effort, as the pose node reads images
             self.create_subscription(
                 Image, "image_raw", self._on_image, qos_profile_sensor_data, raw=True

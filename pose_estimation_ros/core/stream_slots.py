@@ -68,11 +68,6 @@ class StreamSlots(Generic[Item]):
             self._busy.discard(stream)
             self._condition.notify_all()
 
-    def waiting(self) -> int:
-        """Return how many streams have a frame waiting."""
-        with self._condition:
-            return len(self._waiting)
-
     def close(self) -> None:
         """Wake every waiting worker; ``take`` returns ``None`` from now on."""
         with self._condition:
