@@ -3,7 +3,8 @@
 # upstream wheels in ../shared/ros2/wheels, so tests run `ros2 launch` as a user does. A machine
 # with ROS 2 installed has them already; where ../shared/ros2 is missing, nothing is installed
 # and the tests that need them skip (or fail, with CI set). Prints the message packages to
-# build with the package's own (composition_interfaces: launch_ros imports it).
+# build with the package's own (composition_interfaces: launch_ros imports it; hri_msgs and
+# vision_msgs: the REP-155 and Detection2DArray outputs, which a ROS install gets by rosdep).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
@@ -18,4 +19,6 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
     "$shared"/wheels/*.whl
   echo "$wanted" > "$stamp"
 fi
-echo "$shared/src/composition_interfaces"
+for package in composition_interfaces hri_msgs vision_msgs; do
+  echo "$shared/src/$package"
+done
