@@ -9,7 +9,9 @@ when images were lost on the way (missed while the node was idle,
 (``REJECTED_IMAGES_WARN``), OK otherwise. ``receive_ratio`` is the share of
 the images published in the window that the node took; ``last_rejection``
 says why the latest rejected image was refused; ``last_frame_age_s`` is the
-time since the last image arrived (``inf`` before the first).
+time since the last image arrived (``inf`` before the first); ``latency_ms_*``
+the time from an image's capture stamp to its poses published (the camera's
+clock: a camera on another machine adds the clocks' offset).
 ``ProblemNotices`` words the log line naming each distinct problem once.
 """
 
@@ -44,6 +46,7 @@ class PoseCounts:
     rejected: int = 0
     failed: int = 0
     inference_ms: list[float] = field(default_factory=list)
+    latency_ms: list[float] = field(default_factory=list)  # capture stamp -> poses published
 
 
 class PoseStats:
@@ -93,6 +96,11 @@ class PoseStats:
             self._window.processed += 1
             self.totals.processed += 1
             self._window.inference_ms.append(inference_ms)
+
+    def published(self, latency_ms: float) -> None:
+        """Note poses published ``latency_ms`` after their image's capture stamp."""
+        with self._lock:
+            self._window.latency_ms.append(latency_ms)
 
     def take_window(self) -> PoseCounts:
         """Return the current window's counts and start a new one."""
@@ -174,6 +182,7 @@ def pose_status(
         "output_rate_hz": f"{window.processed / period_s:.2f}",
         "inference_ms_mean": f"{sum(times) / len(times):.2f}" if times else "n/a",
         "inference_ms_max": f"{max(times):.2f}" if times else "n/a",
+        **_latency_values(window.latency_ms),
         "last_frame_age_s": format_age(age_s),
         "received_frames_total": str(stats.totals.received),
         "dropped_frames_total": str(stats.totals.dropped),
@@ -185,6 +194,19 @@ def pose_status(
     }
     role = f"{ROLE} {camera}" if camera else ROLE
     return node_status(node_name, role, level, message, model, values)
+
+
+def _latency_values(latencies: list[float]) -> dict[str, str]:
+    """Capture-to-poses latency of a window: mean, 95th percentile and max, ms."""
+    if not latencies:
+        return {"latency_ms_mean": "n/a", "latency_ms_p95": "n/a", "latency_ms_max": "n/a"}
+    ordered = sorted(latencies)
+    p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+    return {
+        "latency_ms_mean": f"{sum(ordered) / len(ordered):.2f}",
+        "latency_ms_p95": f"{p95:.2f}",
+        "latency_ms_max": f"{ordered[-1]:.2f}",
+    }
 
 
 def inference_status(

@@ -99,6 +99,8 @@ class PoseFrameHandler:
         with stage(times, "publishing"):
             frame = PoseFrame(estimator.model, estimator.layout, width, height, people)
             outputs.poses.publish(serialize_pose_array(frame, msg.header))
+        if stamp.sec or stamp.nanosec:
+            self._stats.published((time.time() - timestamp_s) * 1e3)
         if outputs.markers.get_subscription_count():  # building markers costs ~1 ms
             with stage(times, "markers"):
                 markers = people_markers(people, estimator.layout, msg.header, score_threshold)

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import rclpy
 from diagnostic_msgs.msg import DiagnosticArray
+from bridge_processes import udp_listener
 from processes_util import frames_to_folder, node_command, start, stop, wait_for
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.qos import QoSProfile, ReliabilityPolicy
@@ -23,14 +24,15 @@ from sensor_msgs.msg import CameraInfo
 
 from pose_estimation_ros.core import assets
 from pose_estimation_ros.core.runtimes import auto_inference_streams
+from pose_estimation_ros.core.wire import decode_datagram
 from pose_estimation_ros.msg import PoseArray
 from pose_estimation_ros.nodes.conversions import stamp_ns
 from pose_estimation_ros.nodes.node_status import status_name
 from pose_estimation_ros.nodes.pose_diagnostics import INFERENCE_ROLE, ROLE
+from pose_estimation_ros.nodes.pose_node import POSES_QOS
 
 CAMERAS = ("cam1", "cam2", "cam3")
 TIMEOUT_S = 240.0
-RELIABLE = QoSProfile(depth=200, reliability=ReliabilityPolicy.RELIABLE)
 ANY = QoSProfile(depth=200, reliability=ReliabilityPolicy.BEST_EFFORT)  # matches either camera
 
 pytestmark = pytest.mark.slow
@@ -58,8 +60,8 @@ class Listener:
                 lambda msg, c=camera: self.images[c].add(stamp_ns(msg)),
                 ANY,
             )
-            self.node.create_subscription(
-                PoseArray, f"{camera}/poses", self.poses[camera].append, RELIABLE
+            self.node.create_subscription(  # as the pose node publishes: from the first
+                PoseArray, f"{camera}/poses", self.poses[camera].append, POSES_QOS
             )
         self.node.create_subscription(DiagnosticArray, "/diagnostics", self._on_status, 50)
         self.executor = SingleThreadedExecutor(context=context)
@@ -148,8 +150,60 @@ def test_three_cameras_through_one_pose_node(listener, image_folder):
         )
         for camera, name in zip(CAMERAS, names):
             assert int(listener.statuses[name]["processed_frames_total"]) > 0, camera
+            if camera != "cam2":  # killed: its windows have no poses, latency "n/a"
+                assert float(listener.statuses[name]["latency_ms_max"]) > 0, camera
         streams = listener.statuses[names[-1]]["inference_streams"]
         assert streams == str(auto_inference_streams(len(CAMERAS)))  # one per camera, per core
     finally:
         outputs = {p.args[-1]: stop(p) for p in processes}
     assert pose.returncode == 0, outputs
+
+
+def test_the_bridge_tells_receivers_each_camera_by_its_frame_id(listener, image_folder):
+    sock = udp_listener()
+    sock.setblocking(False)
+    port = sock.getsockname()[1]
+    cameras = CAMERAS[:2]
+    sources = (assets.resolve("pose_1_video"), image_folder)
+    pose = start(node_command("pose_node", f"cameras:=[{', '.join(cameras)}]"))
+    bridge = start(
+        node_command("udp_bridge_node", f"cameras:=[{', '.join(cameras)}]", f"port:={port}")
+    )
+    processes = [pose, bridge, *(start(camera_command(c, s)) for c, s in zip(cameras, sources))]
+    frames: dict[str, set[int]] = defaultdict(set)  # frame id -> stamps of its datagrams
+
+    def step() -> None:
+        listener.spin()
+        while True:
+            try:
+                header = decode_datagram(sock.recv(65535)).header
+            except BlockingIOError:
+                return
+            frames[header.frame_id].add(header.stamp_sec * 10**9 + header.stamp_nanosec)
+
+    try:
+        wait_for(
+            lambda: all(len(frames[f"{c}_optical"]) >= 15 for c in cameras),
+            "15 frames of each camera from the bridge",
+            TIMEOUT_S,
+            processes,
+            step=step,
+        )
+        frames = {name: set(stamps) for name, stamps in frames.items()}  # those seen so far
+
+        def posed(camera: str) -> set[int]:
+            return {stamp_ns(p) for p in listener.poses[camera]}
+
+        # Each frame id carries that camera's poses, none of the other's (the listener reads
+        # every PoseArray, from the first: it catches up with the bridge's datagrams).
+        wait_for(
+            lambda: all(frames[f"{c}_optical"] <= posed(c) for c in cameras),
+            "the datagrams' stamps among the PoseArrays of the camera their frame id names",
+            60.0,
+            step=listener.spin,
+            detail=lambda: f": {[sorted(frames[f'{c}_optical'] - posed(c)) for c in cameras]}",
+        )
+    finally:
+        outputs = {p.args[-1]: stop(p) for p in processes}
+        sock.close()
+    assert set(frames) == {f"{c}_optical" for c in cameras}, outputs

@@ -90,6 +90,25 @@ def test_diagnostics_levels_and_values():
     assert status_of(stats).level == DiagnosticStatus.ERROR
 
 
+def test_latency_is_reported_per_window_mean_p95_and_max():
+    stats = PoseStats()
+    assert {k: v for k, v in _values(status_of(stats)).items() if "latency" in k} == {
+        "latency_ms_mean": "n/a",
+        "latency_ms_p95": "n/a",
+        "latency_ms_max": "n/a",
+    }
+    for latency_ms in range(1, 101):  # 1..100 ms
+        stats.published(float(latency_ms))
+    values = _values(status_of(stats))
+    assert values["latency_ms_mean"] == "50.50"
+    assert values["latency_ms_p95"] == "96.00" and values["latency_ms_max"] == "100.00"
+    assert _values(status_of(stats))["latency_ms_max"] == "n/a"  # a new window
+
+
+def _values(status: DiagnosticStatus) -> dict[str, str]:
+    return {v.key: v.value for v in status.values}
+
+
 def test_frames_lost_on_the_way_warn_and_lower_the_receive_ratio():
     stats = PoseStats()
     for _ in range(3):
