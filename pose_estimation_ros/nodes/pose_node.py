@@ -174,7 +174,7 @@ class PoseNode(LifecycleNode):
                 )
             )
         if len(self._cameras) > 1:  # one thread per inference stream, fed the newest images
-            self._slots = StreamSlots(list(self._cameras))
+            self._slots = StreamSlots(list(self._cameras), self._params["image_queue_depth"])
             streams = self._inference_streams()
             self._workers = StreamWorkers(self._slots, self._run_waiting, streams)
         period = self._params["diagnostics_period_s"]
@@ -283,7 +283,7 @@ class PoseNode(LifecycleNode):
             if self._slots is None:
                 camera.handle(serialized, self._score_threshold())
             elif self._slots.offer(camera.name, serialized) is not None:
-                camera.stats.dropped()  # a newer image replaced it before a worker took it
+                camera.stats.dropped()  # newer images pushed it out before a worker took it
         camera.idle()
 
     def _run_waiting(self, name: str, serialized: bytes) -> None:

@@ -52,9 +52,9 @@ NODE_PARAMS = (
     ParamSpec(
         "image_queue_depth",
         2,
-        "images held while the model runs (subscription depth): 1 always takes the newest "
-        "frame; 2 also rides out one slow inference (a busy CPU) without losing a frame, at "
-        "most one frame behind the camera",
+        "images held while the model runs (subscription depth; with several cameras, images "
+        "waiting per camera): 1 always takes the newest frame; 2 also rides out one slow "
+        "inference (a busy CPU) without losing a frame, at most one frame behind the camera",
         1,
         100,
         read_only=True,

@@ -16,6 +16,17 @@ def test_a_newer_frame_replaces_the_waiting_one_and_is_returned_for_counting():
     assert slots.take(0) == ("front", 2)
 
 
+def test_a_deeper_slot_keeps_frames_in_order_and_pushes_out_the_oldest():
+    slots = StreamSlots(["front", "rear"], depth=2)
+    assert slots.offer("front", 1) is None and slots.offer("front", 2) is None
+    assert slots.offer("front", 3) == 1  # full: the oldest goes
+    assert slots.take(0) == ("front", 2)
+    slots.done("front")
+    assert slots.take(0) == ("front", 3)
+    with pytest.raises(ValueError, match="depth"):
+        StreamSlots(["front"], depth=0)
+
+
 def test_streams_are_served_in_turn_so_a_flooding_camera_cannot_starve_the_others():
     slots = StreamSlots(["a", "b", "c"])
     served = []
