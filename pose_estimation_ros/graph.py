@@ -12,18 +12,32 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import yaml
 
-from pose_estimation_ros.core import topics
+from pose_estimation_ros.core import hri_bodies, topics
+from pose_estimation_ros.core.topic_selection import TYPE_SEPARATOR, WILDCARD
 from pose_estimation_ros.params_file import ParamsFileError, check_params_file
 
 PACKAGE = "pose_estimation_ros"
 CAMERA = "camera_node"
+RECORDER = "mcap_recorder_node"
 MAX_SOURCES = 16  # cameras one pose node serves; more is a typo or a job for several graphs
 CAMERA_FRAME_ID = "{camera}_camera_optical_frame"  # each camera's optical frame (REP 103/105)
 # What launch's IfCondition accepts as a boolean, in any case; the graph refuses anything else.
 SWITCH_VALUES = {"true": True, "1": True, "false": False, "0": False}
+
+
+# The type of each topic the graph records (record_mcap): its publisher's message type.
+RECORDED_TYPES = {
+    topics.IMAGE: "sensor_msgs/msg/Image",
+    topics.CAMERA_INFO: "sensor_msgs/msg/CameraInfo",
+    topics.POSES: "pose_estimation_ros/msg/PoseArray",
+    topics.DETECTIONS: "vision_msgs/msg/Detection2DArray",
+    topics.DIAGNOSTICS: "diagnostic_msgs/msg/DiagnosticArray",
+    hri_bodies.TRACKED_TOPIC: "hri_msgs/msg/IdsList",
+}
 
 
 class ArgumentError(ValueError):
@@ -35,7 +49,9 @@ class NodeSpec:
     """One node of the graph: node name = executable = params-file key."""
 
     name: str
-    enabled_by: str | None = None  # a boolean launch argument that switches the node on
+    # A launch argument that switches the node on: a boolean (``switch``), or a text one that
+    # does when it is not empty (``record_mcap``: the path to record to).
+    enabled_by: str | None = None
     remappings: tuple[tuple[str, str], ...] = ()
     parameters: tuple[tuple[str, object], ...] = ()  # set by the graph, over the params file
     lifecycle: bool = False  # a lifecycle node (it activates itself: its autostart parameter)
@@ -65,13 +81,17 @@ NODES: tuple[NodeSpec, ...] = (
     NodeSpec(CAMERA, parameters=(("wait_for_readers", 1), ("pace_topic", topics.POSES))),
     NodeSpec("pose_node", lifecycle=True),
     NodeSpec("udp_bridge_node", enabled_by="use_bridge"),
+    NodeSpec("hri_node", enabled_by="hri"),
+    NodeSpec("detections_node", enabled_by="detections"),
+    NodeSpec(RECORDER, enabled_by="record_mcap"),
 )
 
 ARGUMENTS: tuple[LaunchArgument, ...] = (
     LaunchArgument(
         "source",
         "0",
-        "Video source: device index (0), video file, stream URL, image folder/glob or image",
+        "Video source: device index (0), video file, stream URL, image folder/glob, image, or "
+        "a rosbag2 recording to replay (.mcap or .db3 file, bag directory)",
         CAMERA,
         "source",
     ),
@@ -118,6 +138,29 @@ ARGUMENTS: tuple[LaunchArgument, ...] = (
     ),
     LaunchArgument(
         "rviz", "false", "Start RViz with rviz/pose.rviz (true/false or 1/0)", switch=True
+    ),
+    LaunchArgument(
+        "hri",
+        "false",
+        "Start the REP-155 (ROS4HRI) node: /humans/bodies/tracked and each body's skeleton2d "
+        "and roi (true/false or 1/0)",
+        switch=True,
+    ),
+    LaunchArgument(
+        "detections",
+        "false",
+        "Start the vision_msgs node: detections (Detection2DArray) beside each camera's poses "
+        "(true/false or 1/0)",
+        switch=True,
+    ),
+    LaunchArgument(
+        "record_mcap",
+        "",
+        "Record the graph's topics (images, camera_info, poses, /diagnostics, and the REP-155 "
+        "and detections topics when on) to this rosbag2 bag: a new directory with "
+        "metadata.yaml and <its name>.mcap; empty: no recording",
+        RECORDER,
+        "path",
     ),
     LaunchArgument("namespace", "", "Namespace for every node and topic of the graph"),
     LaunchArgument(
@@ -215,17 +258,23 @@ def instances(arguments: Mapping[str, str]) -> list[NodeInstance]:
     namespace, exactly ``parameter_overrides``. With N sources: N camera
     nodes in namespaces ``cam1``..``camN`` (each its source, frame id and
     pace topic ``poses``, relative: its own camera's poses), then the pose
-    node and the bridge with ``cameras: [cam1, .., camN]``.
+    node and the bridge with ``cameras: [cam1, .., camN]``. The recorder
+    (``record_mcap``) gets ``recorded_topics``, and each camera waits for it too.
     """
     merged = defaults() | dict(arguments)
     sources = parse_sources(merged["sources"])
     cameras = camera_names(merged)
+    recording = is_enabled(next(s for s in NODES if s.name == RECORDER), merged)
     result = []
     for spec in NODES:
         if not is_enabled(spec, merged):
             continue
         overrides = parameter_overrides(spec.name, merged)
-        if not cameras:
+        if spec.name == CAMERA and recording:  # its first frame waits for the recording too
+            overrides["wait_for_readers"] += 1
+        if spec.name == RECORDER:
+            result.append(NodeInstance(spec, "", overrides | recorded_topics(merged)))
+        elif not cameras:
             result.append(NodeInstance(spec, "", overrides))
         elif spec.name == CAMERA:
             result += [
@@ -240,6 +289,36 @@ def instances(arguments: Mapping[str, str]) -> list[NodeInstance]:
         else:
             result.append(NodeInstance(spec, "", overrides | {"cameras": cameras}))
     return result
+
+
+def recorded_topics(arguments: Mapping[str, str]) -> dict[str, list[str]]:
+    """Return the recorder's ``topics`` and ``topic_patterns``: what the graph publishes.
+
+    Each camera's ``image_raw`` (raw: the frames the pose node read, lossless),
+    ``camera_info`` and ``poses``, its ``detections`` with ``detections:=true``;
+    ``/diagnostics``; with ``hri:=true`` REP-155's ``/humans/bodies/tracked``,
+    and each body's ``skeleton2d`` and ``roi`` as patterns (bodies come and go).
+    Each exact topic is ``name:type`` (``RECORDED_TYPES``), so the recorder
+    subscribes before its publisher starts. Relative names resolve in the
+    graph's namespace, where the recorder runs.
+    """
+    merged = defaults() | dict(arguments)
+    per_camera = [topics.IMAGE, topics.CAMERA_INFO, topics.POSES]
+    if switch_value("detections", merged):
+        per_camera.append(topics.DETECTIONS)
+    names = [
+        (topics.in_camera(camera, topic), topic)
+        for camera in camera_names(merged) or [""]
+        for topic in per_camera
+    ]
+    names.append((topics.DIAGNOSTICS, topics.DIAGNOSTICS))
+    if switch_value("hri", merged):
+        names.append((hri_bodies.TRACKED_TOPIC, hri_bodies.TRACKED_TOPIC))
+    typed = [f"{name}{TYPE_SEPARATOR}{RECORDED_TYPES[topic]}" for name, topic in names]
+    if not switch_value("hri", merged):
+        return {"topics": typed}  # no empty list: ROS cannot type one given as -p name:=[]
+    patterns = [hri_bodies.skeleton_body_topic(WILDCARD), hri_bodies.roi_body_topic(WILDCARD)]
+    return {"topics": typed, "topic_patterns": patterns}
 
 
 def parse_switch(name: str, text: str) -> bool:
@@ -257,8 +336,16 @@ def switch_value(name: str, arguments: Mapping[str, str]) -> bool:
 
 
 def is_enabled(spec: NodeSpec, arguments: Mapping[str, str]) -> bool:
-    """Whether ``spec`` runs, given the launch arguments (its switch defaults to the table's)."""
-    return spec.enabled_by is None or switch_value(spec.enabled_by, arguments)
+    """Whether ``spec`` runs, given the launch arguments (its switch defaults to the table's).
+
+    A text argument (not a ``switch``) enables its node when it is not empty.
+    """
+    if spec.enabled_by is None:
+        return True
+    argument = next(a for a in ARGUMENTS if a.name == spec.enabled_by)
+    if argument.switch:
+        return switch_value(argument.name, arguments)
+    return bool(str(arguments.get(argument.name, argument.default)).strip())
 
 
 def check_arguments(arguments: Mapping[str, str]) -> None:
@@ -268,6 +355,7 @@ def check_arguments(arguments: Mapping[str, str]) -> None:
     (``parse_sources``) not given with ``source``, and a params file
     given must be one the nodes can read (``params_file.check_params_file``):
     they would otherwise start on built-in defaults, or each print a traceback.
+    A ``record_mcap`` path must not exist (the recorder would refuse it).
     """
     for arg in ARGUMENTS:
         if arg.switch:
@@ -286,6 +374,12 @@ def check_arguments(arguments: Mapping[str, str]) -> None:
             check_params_file(path)
         except ParamsFileError as error:
             raise ArgumentError(str(error)) from None
+    record = str(arguments.get("record_mcap") or "").strip()
+    if record and Path(record).expanduser().exists():
+        raise ArgumentError(
+            f"record_mcap:={record} exists: a bag is never overwritten; give a new path (the "
+            "directory to create) or remove that one"
+        )
 
 
 def defaults() -> dict[str, str]:

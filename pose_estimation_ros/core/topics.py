@@ -12,6 +12,7 @@ CAMERA_INFO = "camera_info"  # sensor_msgs/CameraInfo, one per image, same heade
 POSES = "poses"  # pose_estimation_ros/PoseArray, each with its image's header
 POSE_MARKERS = "pose_markers"  # visualization_msgs/MarkerArray for RViz
 IMAGE_ANNOTATED = "image_annotated"  # sensor_msgs/Image: the image with the poses drawn
+DETECTIONS = "detections"  # vision_msgs/Detection2DArray: the people of each PoseArray
 DIAGNOSTICS = "/diagnostics"  # diagnostic_msgs/DiagnosticArray, every node's status
 
 

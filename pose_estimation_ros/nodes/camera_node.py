@@ -1,9 +1,10 @@
-"""Camera node: frames from a device, video file, stream or images as ``sensor_msgs/Image``.
+"""Camera node: a device, video file, stream, images or recording as ``sensor_msgs/Image``.
 
 Publishes ``image_raw`` and ``camera_info`` (relative names), and a JPEG of each
 frame on ``image_raw/compressed`` while that has subscribers
 (``nodes.image_publisher``). Frames are read in a capture thread, stamped with
-the node clock right after each read, and published in order; the executor
+the node clock right after each read (a recording's keep their recorded stamps
+unless ``restamp``), and published in order; the executor
 stays free for parameter services. With ``pace_topic`` it publishes at most
 ``max_frames_in_flight`` frames ahead of the results a downstream node
 publishes there with each frame's header (``nodes.pace_topic``).
@@ -51,6 +52,8 @@ from pose_estimation_ros.core.capture.calibration import (
 )
 from pose_estimation_ros.core.capture.encoding import ENCODINGS
 from pose_estimation_ros.core.capture.in_flight import InFlightWindow
+from pose_estimation_ros.core.capture.rosbag_source import ReplayOptions
+from pose_estimation_ros.core.options import field_names, field_specs
 from pose_estimation_ros.nodes.camera_diagnostics import CameraCounts, CameraHealth, camera_status
 from pose_estimation_ros.nodes.image_publisher import FramePublisher, ImageSettings
 from pose_estimation_ros.nodes.node_main import Refusal, run_node
@@ -80,7 +83,8 @@ PARAMS = (
         "source",
         0,
         "device index (0), /dev/videoN, video file, stream URL (rtsp://, http://), image folder, "
-        "glob pattern of images, or one image file (published repeatedly)",
+        "glob pattern of images, one image file (published repeatedly), or a recording to "
+        "replay (.mcap or .db3 file, or rosbag2 folder)",
         types=(int, str),
         read_only=True,
     ),
@@ -88,16 +92,21 @@ PARAMS = (
         "fps",
         -1.0,
         "frames per second to publish; -1: the source's own pace (a file's frame rate, a "
-        "device's or stream's delivery, 10 for images); 0: as fast as possible",
+        "device's or stream's delivery, 10 for images, a recording's recorded timing sped up "
+        "by replay_rate); 0: as fast as possible",
         min_value=-1.0,
         read_only=True,
         unit="Hz",
     ),
-    ParamSpec("loop", False, "restart a video file or image folder at its end", read_only=True),
+    ParamSpec(
+        "loop", False, "restart a video file, image folder or recording at its end", read_only=True
+    ),
+    *field_specs(ReplayOptions),
     ParamSpec(
         "frame_id",
         "camera_optical_frame",
-        "header.frame_id of images and camera info (an optical frame, REP 103)",
+        "header.frame_id of images and camera info (an optical frame, REP 103), a recording's "
+        "too (its recorded frame is logged at start)",
         read_only=True,
     ),
     ParamSpec(
@@ -189,7 +198,8 @@ class CameraNode(Node):
             load_calibration(params["camera_info_url"]) if params["camera_info_url"] else None
         )
         request = (params["width"], params["height"], max(params["fps"], 0.0))
-        self._source = open_source(params["source"], self.get_logger(), request)
+        replay = ReplayOptions(**{name: params[name] for name in field_names(ReplayOptions)})
+        self._source = open_source(params["source"], self.get_logger(), request, replay)
         qos = QoSProfile(
             history=HistoryPolicy.KEEP_LAST,
             depth=params["qos_depth"],

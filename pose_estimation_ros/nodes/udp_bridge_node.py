@@ -15,7 +15,6 @@ import rclpy
 from diagnostic_msgs.msg import DiagnosticArray
 from rclpy.exceptions import InvalidParameterValueException
 from rclpy.node import Node
-from rclpy.qos import QoSProfile, ReliabilityPolicy
 
 from pose_estimation_ros.core import topics
 from pose_estimation_ros.core.udp_sender import (
@@ -33,25 +32,14 @@ from pose_estimation_ros.nodes.bridge_diagnostics import (
     bridge_status,
     difference,
 )
+from pose_estimation_ros.nodes.camera_poses import POSES_QOS, cameras_param
 from pose_estimation_ros.nodes.node_main import Refusal, run_node
 from pose_estimation_ros.nodes.node_status import diagnostic_array
 from pose_estimation_ros.nodes.parameters import ParamSpec, declare_parameters
 from pose_estimation_ros.nodes.pose_forwarder import PoseForwarder
 
-# Every PoseArray is forwarded: reliable, and deep enough (as the pose node's history) that a
-# bridge starved of CPU for a moment catches up instead of losing poses (sensor-data QoS, depth
-# 5, lost about 1 in 20 under load).
-POSES_QOS = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
-
 PARAMS = (
-    ParamSpec(
-        "cameras",
-        (),
-        "cameras whose poses to send, each a namespace (e.g. [front, rear]): reads "
-        "<camera>/poses; receivers tell them apart by the frame id; empty: poses in the "
-        "node's own namespace",
-        read_only=True,
-    ),
+    cameras_param("receivers tell them apart by the frame id"),
     ParamSpec(
         "host",
         "127.0.0.1",

@@ -238,14 +238,8 @@ def _pose_subscriber(context):
 
 def test_video_to_its_end_gives_poses_and_ends_the_launch_cleanly(launch, ros_context):
     executor, received = _pose_subscriber(ros_context)
-    try:
-        run = launch(f"source:={assets.resolve('pose_1_video')}", f"port:={free_udp_port()}")
-        deadline = time.monotonic() + LAUNCH_TIMEOUT_S
-        while run.running() and time.monotonic() < deadline:
-            executor.spin_once(timeout_sec=0.1)
-        code, output = run.wait(timeout_s=5)
-    finally:
-        executor.shutdown()
+    run = launch(f"source:={assets.resolve('pose_1_video')}", f"port:={free_udp_port()}")
+    code, output = _run_to_the_end(run, executor, LAUNCH_TIMEOUT_S)
     assert code == 0, output
     assert any(person.score >= 0.3 for msg in received for person in msg.poses), output
     # Poses from the video's first frames to its last: the camera waited for the pose node,
@@ -258,6 +252,32 @@ def test_video_to_its_end_gives_poses_and_ends_the_launch_cleanly(launch, ros_co
     assert "process has died" not in output
     assert "[camera_node-1]: process has finished cleanly" in output
     assert not run.left_running(), output
+
+
+def test_hri_and_detections_switch_on_their_nodes(launch, ros_context):
+    import rclpy
+    from hri_msgs.msg import IdsList
+    from rclpy.executors import SingleThreadedExecutor
+    from vision_msgs.msg import Detection2DArray
+
+    node = rclpy.create_node("launch_test_outputs", context=ros_context)
+    tracked, detections = [], []
+    node.create_subscription(IdsList, "/humans/bodies/tracked", tracked.append, 100)
+    node.create_subscription(Detection2DArray, "detections", detections.append, 100)
+    executor = SingleThreadedExecutor(context=ros_context)
+    executor.add_node(node)
+    run = launch(
+        f"source:={assets.resolve('pose_1_video')}", "use_bridge:=false", "hri:=true",
+        "detections:=True",
+    )
+    code, output = _run_to_the_end(run, executor, LAUNCH_TIMEOUT_S)
+    node.destroy_node()
+    assert code == 0, output
+    assert "[hri_node-3]: process has finished cleanly" in output
+    assert "[detections_node-4]: process has finished cleanly" in output
+    assert any(re.fullmatch(r"b\d+_[a-z]{4}", i) for msg in tracked for i in msg.ids), output
+    people = [d for msg in detections for d in msg.detections]
+    assert people and all(d.results[0].hypothesis.class_id == "person" for d in people), output
 
 
 def test_running_graph_answers_ros2_tools_and_stops_cleanly_on_ctrl_c(

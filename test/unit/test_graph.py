@@ -126,6 +126,9 @@ def test_launch_file_declares_every_graph_argument_with_its_default_and_descript
         {"use_bridge": "false", "namespace": "robot1", "source": "/data/clip.mp4"},
         {"model": "openpose_hpe0001", "host": "127.255.255.255", "mode": "broadcast"},
         {"sources": "[/data/a.mp4, 0, '/data/frames, 2']", "namespace": "robot1"},
+        {"sources": "[/data/a.mp4, 0]", "hri": "true", "detections": "1"},
+        {"record_mcap": "/nonexistent/run", "use_bridge": "false"},
+        {"sources": "[/data/a.mp4, 0]", "hri": "true", "record_mcap": "/nonexistent/run"},
     ],
 )
 def test_launch_starts_what_the_runner_starts(launched, arguments):
@@ -196,10 +199,72 @@ def test_anything_else_is_refused_for_every_switch(text):
 
 
 def test_switches_are_the_boolean_arguments():
-    assert {a.name for a in graph.ARGUMENTS if a.switch} == {"use_bridge", "rviz"}
-    assert {spec.enabled_by for spec in graph.NODES} - {None} <= {
-        a.name for a in graph.ARGUMENTS if a.switch
+    assert {a.name for a in graph.ARGUMENTS if a.switch} >= {
+        "use_bridge", "rviz", "hri", "detections"
     }
+    enablers = {spec.enabled_by for spec in graph.NODES} - {None}
+    # record_mcap, a path, is the one text argument that enables a node: when not empty.
+    assert enablers - {a.name for a in graph.ARGUMENTS if a.switch} == {"record_mcap"}
+
+
+NO_BAG = "/nonexistent/run"  # a record_mcap path that does not exist
+
+
+@pytest.mark.parametrize("path, enabled", [("", False), ("  ", False), (NO_BAG, True)])
+def test_the_recorder_starts_when_record_mcap_names_a_path(path, enabled):
+    recorder = next(spec for spec in graph.NODES if spec.name == graph.RECORDER)
+    assert graph.is_enabled(recorder, {"record_mcap": path}) is enabled
+    assert graph.is_enabled(recorder, {}) is False
+    labels = [i.label for i in graph.instances({"record_mcap": path})]
+    assert (graph.RECORDER in labels) is enabled
+
+
+def test_the_recorder_gets_every_camera_topic_typed_and_each_camera_waits_for_it():
+    (recorder,) = [
+        i for i in graph.instances({"record_mcap": NO_BAG}) if i.spec.name == graph.RECORDER
+    ]
+    assert recorder.parameters == {
+        "path": NO_BAG,
+        "topics": [
+            "image_raw:sensor_msgs/msg/Image",
+            "camera_info:sensor_msgs/msg/CameraInfo",
+            "poses:pose_estimation_ros/msg/PoseArray",
+            "/diagnostics:diagnostic_msgs/msg/DiagnosticArray",
+        ],
+    }
+    several = graph.instances(
+        {"sources": TWO, "record_mcap": NO_BAG, "hri": "true", "detections": "true"}
+    )
+    assert [i.parameters["wait_for_readers"] for i in several if i.is_camera] == [2, 2]
+    recorder = several[-1]
+    assert recorder.label == graph.RECORDER and recorder.namespace == ""  # the graph's own
+    names = [entry.partition(":")[0] for entry in recorder.parameters["topics"]]
+    assert names == [
+        f"{camera}/{topic}"
+        for camera in ("cam1", "cam2")
+        for topic in ("image_raw", "camera_info", "poses", "detections")
+    ] + ["/diagnostics", "/humans/bodies/tracked"]
+    assert recorder.parameters["topic_patterns"] == [
+        "/humans/bodies/*/skeleton2d", "/humans/bodies/*/roi"
+    ]
+    alone = graph.instances({"sources": TWO})
+    assert [i.parameters["wait_for_readers"] for i in alone if i.is_camera] == [1, 1]
+
+
+def test_an_existing_record_mcap_path_is_refused(tmp_path):
+    with pytest.raises(graph.ArgumentError, match=f"^record_mcap:={tmp_path} exists: a bag is"):
+        graph.check_arguments({**graph.defaults(), "record_mcap": str(tmp_path)})
+    graph.check_arguments({**graph.defaults(), "record_mcap": str(tmp_path / "new")})
+
+
+def test_the_hri_and_detections_nodes_start_only_when_asked_and_read_every_camera():
+    assert "hri_node" not in graph_commands({}) and "detections_node" not in graph_commands({})
+    one = graph.instances({"hri": "true", "detections": "1"})
+    assert [i.label for i in one][-2:] == ["hri_node", "detections_node"]
+    assert all(i.parameters == {} for i in one[-2:])  # poses in the graph's own namespace
+    several = graph.instances({"sources": TWO, "hri": "True", "detections": "true"})
+    for instance in several[-2:]:
+        assert instance.parameters == {"cameras": ["cam1", "cam2"]}, instance.label
 
 
 def test_a_missing_params_file_is_refused(tmp_path):
@@ -286,7 +351,8 @@ def test_the_pose_node_failing_stops_every_camera(launched):
 def test_without_sources_the_graph_is_the_one_camera_graph():
     arguments = {**graph.defaults(), "source": "/data/clip.mp4", "namespace": "robot1"}
     instances = graph.instances(arguments)
-    assert [i.spec for i in instances] == list(graph.NODES)
+    enabled = [spec for spec in graph.NODES if graph.is_enabled(spec, arguments)]
+    assert [i.spec for i in instances] == enabled
     for instance in instances:
         assert instance.label == instance.spec.name
         assert instance.full_namespace(arguments) == "robot1"
@@ -371,7 +437,8 @@ def test_every_parameter_set_for_a_node_is_declared_and_described(spec):
 
 def test_every_parameter_set_for_several_cameras_is_declared():
     """The ``cameras`` contract: pose node and bridge declare it, the camera its frame id."""
-    for instance in graph.instances({"sources": TWO}):
+    arguments = {"sources": TWO, "hri": "true", "detections": "true", "record_mcap": NO_BAG}
+    for instance in graph.instances(arguments):
         declared = {param.name for param in _node_module(instance.spec).PARAMS}
         assert set(instance.parameters) <= declared, instance.label
 

@@ -5,6 +5,7 @@ import sys
 import pytest
 
 from pose_estimation_ros.runner import cli
+from pose_estimation_ros.runner.commands import graph_commands
 from pose_estimation_ros.runner.supervisor import Exit, Supervisor
 from pose_estimation_ros.runner.verdict import CAMERA_END_OF_SOURCE, camera_of, judge
 
@@ -67,6 +68,23 @@ def test_sources_flags_become_the_launch_files_yaml_list():
     arguments = cli.launch_arguments(options)
     assert arguments["sources"] == "[a.mp4, 0, '/data/frames, 2']"
     assert "source" not in arguments  # no sample video: the sources are the cameras
+
+
+def test_switches_are_bare_flags_or_take_a_value():
+    options = cli.parse_arguments(["--hri", "--detections", "--use-bridge", "false"])
+    arguments = cli.launch_arguments(options)
+    assert (arguments["hri"], arguments["detections"], arguments["use_bridge"]) == (
+        "true", "true", "false"
+    )
+    defaults = cli.launch_arguments(cli.parse_arguments(["--sources", "a.mp4", "b.mp4"]))
+    assert (defaults["hri"], defaults["detections"], defaults["use_bridge"]) == (
+        "false", "false", "true"
+    )
+    commands = graph_commands(
+        cli.launch_arguments(cli.parse_arguments(["--sources", "a.mp4", "b.mp4", "--hri"]))
+    )
+    assert list(commands)[-2:] == ["udp_bridge_node", "hri_node"]
+    assert "cameras:=[cam1, cam2]" in commands["hri_node"]
 
 
 @pytest.mark.parametrize("codes", [[3, 0], [0, 3]])

@@ -1,4 +1,4 @@
-"""The capture loop: paced reads, stamps at capture, looping, reconnecting live sources."""
+"""The capture loop: paced reads, stamps at capture (or recorded), looping, reconnecting."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from typing import NamedTuple
 import numpy as np
 
 from pose_estimation_ros.core.capture.sources import FrameSource, Log, SourceError
-from pose_estimation_ros.core.capture.timing import Backoff, Pacer
+from pose_estimation_ros.core.capture.timing import Backoff, Pacer, ReplayPacer
 
 
 class Frame(NamedTuple):
-    """A BGR image and the clock time (ns) at which its read returned."""
+    """A BGR image and the clock time (ns) at which its read returned (or its recorded stamp)."""
 
     image: np.ndarray
     stamp_ns: int
@@ -48,28 +48,34 @@ def capture_frames(
     """Yield frames from an opened ``source`` until it ends or ``stop`` is set.
 
     ``clock()`` (ns) is read right after each read returns, before anything
-    else touches the image. ``fps`` < 0 keeps the source's own pace, 0 reads as
-    fast as possible; files and images are read on that schedule, live sources
-    are read as they deliver and frames beyond ``fps`` are dropped. At the end
-    of a file or folder the source rewinds when ``loop`` (or for a single
+    else touches the image; a recording's frames keep their recorded stamps
+    instead, unless it re-stamps (``RecordedTiming.stamp_ns`` is ``None``).
+    ``fps`` < 0 keeps the source's own pace (a recording's: its recorded gaps,
+    ``ReplayPacer``), 0 reads as fast as possible; files, images and
+    recordings are read on that schedule, live sources are read as they
+    deliver and frames beyond ``fps`` are dropped. At the end of a file,
+    folder or recording the source rewinds when ``loop`` (or for a single
     image), else the generator returns. A live source that stops delivering is
     reopened with ``backoff``, logging one line per attempt. ``into()`` may
     give an array to decode the next frame into (see ``FrameSource.read``);
     the frame yielded is then that array, overwritten by the next read.
     ``counts`` (if given) is kept up to date as frames are read.
     """
-    pacer = Pacer(source.native_fps if fps < 0 else fps)
+    recording = source.recording
+    pacer = (
+        ReplayPacer(recording)
+        if recording is not None and fps < 0
+        else Pacer(source.native_fps if fps < 0 else fps)
+    )
     backoff = backoff or Backoff()
     counts = CaptureCounts() if counts is None else counts
     while not stop.is_set():
         if not source.live:
             pacer.wait(stop.wait)
-        image = source.read(into())
-        stamp_ns = clock()
+        image, stamp_ns = read_stamped(source, into, clock)
         if image is None and not source.live and (loop or source.repeats):
             source.rewind()
-            image = source.read(into())
-            stamp_ns = clock()
+            image, stamp_ns = read_stamped(source, into, clock)
         if image is None:
             if source.live:
                 counts.read_failures += 1
@@ -85,6 +91,15 @@ def capture_frames(
                 counts.skipped_by_fps += 1
                 continue
         yield Frame(image, stamp_ns)
+
+
+def read_stamped(
+    source: FrameSource, into: Callable[[], np.ndarray | None], clock: Callable[[], int]
+) -> tuple[np.ndarray | None, int]:
+    """Read the next frame; stamp it with ``clock()`` at once, or with its recorded stamp."""
+    image = source.read(into())
+    recorded = None if source.recording is None else source.recording.stamp_ns
+    return image, clock() if recorded is None else recorded
 
 
 def reconnect(

@@ -1,11 +1,12 @@
-"""Frame sources: devices, video files and streams through OpenCV, and image files.
+"""Frame sources: devices, video files and streams through OpenCV, image files, recordings.
 
 Every source reads BGR ``uint8`` images (``HxWx3``) and returns ``None`` when
-it has no next frame: the end of a file or folder, or a live source that
-stopped delivering. Opening a source that does not exist or cannot be opened
-raises ``SourceError`` naming it; a video file that ends clearly before the
-frame count its container declares raises ``DamagedVideo`` (truncated or
-damaged), at the end of each pass.
+it has no next frame: the end of a file, folder or recording, or a live source
+that stopped delivering. Opening a source that does not exist or cannot be
+opened raises ``SourceError`` naming it; a video file that ends clearly before
+the frame count its container declares raises ``DamagedVideo`` (truncated or
+damaged), at the end of each pass. Recordings (rosbag2, MCAP) are read by
+``rosbag_source``; ``open_source`` picks the kind.
 """
 
 from __future__ import annotations
@@ -13,10 +14,18 @@ from __future__ import annotations
 import glob
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
 
 import cv2
 import numpy as np
+
+from pose_estimation_ros.core.capture.rosbag_source import (
+    METADATA,
+    RECORDING_SUFFIXES,
+    ReplayOptions,
+    RosbagSource,
+    is_recording,
+)
+from pose_estimation_ros.core.capture.source_protocol import FrameSource, Log, SourceError
 
 IMAGE_SUFFIXES = frozenset(
     {".bmp", ".jpg", ".jpeg", ".jpe", ".jp2", ".png", ".webp", ".tif", ".tiff"}
@@ -27,8 +36,8 @@ FILE_FPS_FALLBACK = 30.0  # for a video file that declares no frame rate
 STREAM_TIMEOUT_MS = 5000  # open and read timeouts of network streams
 _GLOB_CHARS = "*?["
 SOURCE_KINDS = (
-    "give a device index, a video file, a stream URL, an image folder, a glob pattern "
-    "or an image file"
+    "give a device index, a video file, a stream URL, an image folder, a glob pattern, "
+    "an image file or a recording (.mcap, .db3 or a rosbag2 folder)"
 )
 # A file may end this many frames short of its declared count and still be whole: the count
 # can be an estimate (duration x rate). Measured: every video in ../shared/assets, and pose_1
@@ -36,10 +45,6 @@ SOURCE_KINDS = (
 MISSING_FRAMES_TOLERATED = 0.01  # of the declared count
 MISSING_FRAMES_TOLERATED_MIN = 2
 DeviceRequest = tuple[int, int, float]  # width, height (px), frames/s; 0: the device's default
-
-
-class SourceError(RuntimeError):
-    """A source does not exist, cannot be opened, or holds no readable image."""
 
 
 class DamagedVideo(SourceError):
@@ -62,41 +67,11 @@ def check_complete(description: str, decoded: int, declared: int) -> None:
         raise DamagedVideo(description, decoded, declared)
 
 
-class Log(Protocol):
-    """What sources and the capture loop log through (stdlib and rclpy loggers both fit)."""
-
-    def info(self, message: str) -> Any:
-        """Log an informational line."""
-
-    def warning(self, message: str) -> Any:
-        """Log a warning."""
-
-
-class FrameSource(Protocol):
-    """A source of BGR frames."""
-
-    description: str
-    live: bool  # a device or stream: self-paced, may die and come back
-    repeats: bool  # a single image: read again and again
-    native_fps: float  # pace to keep when none is asked for; 0 for live sources
-
-    def open(self) -> None:
-        """Open (or reopen) the source; ``SourceError`` when it cannot be."""
-
-    def read(self, out: np.ndarray | None = None) -> np.ndarray | None:
-        """Return the next frame (in ``out`` where the source can), or ``None`` when none."""
-
-    def rewind(self) -> None:
-        """Go back to the first frame (for looping)."""
-
-    def close(self) -> None:
-        """Release the source."""
-
-
 class VideoSource:
     """A device, a video file or a network stream read through ``cv2.VideoCapture``."""
 
     repeats = False
+    recording = None
 
     def __init__(self, target: int | str, kind: str, request: DeviceRequest = (0, 0, 0.0)):
         """Read ``target``: a device index or path (kind "device"), a "file" or a "stream" URL.
@@ -173,6 +148,7 @@ class ImageSource:
     """Image files read in order; unreadable ones are skipped with one warning each."""
 
     live = False
+    recording = None
 
     def __init__(self, paths: Sequence[Path], description: str, log: Log, repeats: bool) -> None:
         """Read ``paths`` in order; ``repeats``: one image published again and again."""
@@ -217,14 +193,21 @@ class ImageSource:
         """Nothing to release."""
 
 
-def open_source(source: int | str, log: Log, request: DeviceRequest = (0, 0, 0.0)) -> FrameSource:
+def open_source(
+    source: int | str,
+    log: Log,
+    request: DeviceRequest = (0, 0, 0.0),
+    replay: ReplayOptions = ReplayOptions(),
+) -> FrameSource:
     """Open what the ``source`` parameter names; ``SourceError`` naming it when impossible.
 
     An int or a string of digits is a device index, ``/dev/...`` a device,
-    ``scheme://...`` a stream URL, a folder its image files in name order, a
-    pattern with ``*?[`` the files it matches, an image file a single image
-    (repeated), any other file a video. ``request`` is the width, height and
-    frames/s to ask a device for (0: its default).
+    ``scheme://...`` a stream URL, a ``.mcap`` or ``.db3`` file or a folder
+    with a ``metadata.yaml`` a recording (replayed as ``replay`` says), any
+    other folder its image files in name order, a pattern with ``*?[`` the
+    files it matches, an image file a single image (repeated), any other file
+    a video. ``request`` is the width, height and frames/s to ask a device for
+    (0: its default).
     """
     text = str(source).strip()
     if not text:
@@ -236,17 +219,24 @@ def open_source(source: int | str, log: Log, request: DeviceRequest = (0, 0, 0.0
     elif "://" in text:
         opened = VideoSource(text, "stream")
     else:
-        opened = _open_path(text, log)
+        opened = _open_path(text, log, replay)
+    if replay.source_topic and opened.recording is None:
+        raise SourceError(
+            f"source_topic {replay.source_topic!r} names a topic of a recording, and "
+            f"{opened.description} is none: leave source_topic empty"
+        )
     opened.open()
     return opened
 
 
-def _open_path(text: str, log: Log) -> FrameSource:
+def _open_path(text: str, log: Log, replay: ReplayOptions) -> FrameSource:
     path = Path(text).expanduser()
+    if is_recording(path):
+        return RosbagSource(path, replay, log)
     if path.is_dir():
         paths = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
         if not paths:
-            raise SourceError(f"image folder {path} holds no image files")
+            raise SourceError(_without_images(path))
         return ImageSource(paths, f"image folder {path}", log, repeats=False)
     if not path.exists() and any(char in text for char in _GLOB_CHARS):
         paths = sorted(Path(p) for p in glob.glob(str(path)) if Path(p).is_file())
@@ -258,3 +248,15 @@ def _open_path(text: str, log: Log) -> FrameSource:
     if path.suffix.lower() in IMAGE_SUFFIXES:
         return ImageSource([path], f"image {path}", log, repeats=True)
     return VideoSource(str(path), "file")
+
+
+def _without_images(folder: Path) -> str:
+    """Say why ``folder`` is no source: no image files, or a recording that was never closed."""
+    storage = sorted(p.name for p in folder.iterdir() if p.suffix in RECORDING_SUFFIXES)
+    if not storage:
+        return f"image folder {folder} holds no image files"
+    return (
+        f"folder {folder} holds {', '.join(storage)} but no {METADATA}: a recording its "
+        "recorder never closed (killed?); give its storage file as source (an MCAP cut short "
+        "needs 'mcap recover' first)"
+    )

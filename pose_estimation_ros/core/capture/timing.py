@@ -1,9 +1,10 @@
-"""Pacing of frame reads and backoff between reconnect attempts."""
+"""Pacing of frame reads (at a rate, or on a recording's schedule) and reconnect backoff."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 
 class Pacer:
@@ -42,6 +43,51 @@ class Pacer:
         late = self._next_s is None or now - self._next_s > self.period_s
         self._next_s = (now if late else self._next_s) + self.period_s
         return True
+
+
+@dataclass
+class RecordedTiming:
+    """A recording's schedule and stamps, kept up to date by its source as frames are read."""
+
+    # When the next frame is due, s after the pass's first frame: its recorded time (the
+    # recording's log time) minus the first's, divided by the replay rate; None: none left.
+    next_offset_s: float | None = None
+    # The header stamp recorded with the frame last read; None: stamp frames at capture.
+    stamp_ns: int | None = None
+
+
+class ReplayPacer:
+    """Keep the gaps of a recording's schedule (``RecordedTiming.next_offset_s``).
+
+    Like ``Pacer.wait``: each frame is due on an absolute schedule, and a stall
+    longer than the gap before a frame restarts the schedule at that frame
+    instead of bursting to catch up. At the end of the recording (no next
+    offset) the schedule starts again from now: a looping recording's next
+    pass keeps its own gaps.
+    """
+
+    def __init__(
+        self, timing: RecordedTiming, monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
+        """Pace by ``timing``'s offsets, reading time from ``monotonic``."""
+        self._timing = timing
+        self._monotonic = monotonic
+        self._start_s: float | None = None  # when offset 0 is (was) due
+        self._last_offset_s = 0.0
+
+    def wait(self, sleep: Callable[[float], object]) -> None:
+        """Sleep (through ``sleep``, which may return early on shutdown) until the next frame."""
+        offset_s = self._timing.next_offset_s
+        now = self._monotonic()
+        if offset_s is None:
+            self._start_s, self._last_offset_s = now, 0.0
+            return
+        gap_s, self._last_offset_s = offset_s - self._last_offset_s, offset_s
+        due_s = None if self._start_s is None else self._start_s + offset_s
+        if due_s is None or now - due_s > gap_s:
+            self._start_s = now - offset_s
+        elif due_s > now:
+            sleep(due_s - now)
 
 
 class Backoff:
