@@ -73,6 +73,11 @@ RELIABILITY = {
 }
 
 _READER_POLL_S = 0.05
+# DDS matches a publisher and a subscriber on each side separately: the publisher may count a
+# reader whose own side has not matched it yet, and a volatile reader drops what comes before.
+# Once wait_for_readers are counted, the first frame waits this long more (a recorder that
+# matched last lost the first frame about one run in five without it).
+READERS_SETTLE_S = 0.3
 IN_FLIGHT_TIMEOUT_S = 1.0  # a frame unanswered this long is given up on
 END_OF_SOURCE_DELIVERY_S = 5.0  # how long the last frames may take to reach reliable readers
 EXIT_DAMAGED_VIDEO = 65  # sysexits' EX_DATAERR: the input data was incorrect
@@ -150,7 +155,8 @@ PARAMS = (
         0,
         "publish the first frame only once this many subscribers read image_raw or "
         "image_raw/compressed (so a video file is not half played before a pose node has "
-        "loaded its model); 0: start at once",
+        f"loaded its model), then {READERS_SETTLE_S:g} s more for their side of the match; 0: "
+        "start at once",
         min_value=0,
         read_only=True,
     ),
@@ -248,6 +254,8 @@ class CameraNode(Node):
             while self._frames.readers() < readers and not self._stop.wait(_READER_POLL_S):
                 pass
             self._awaited_readers = 0
+        if readers:
+            self._stop.wait(READERS_SETTLE_S)
 
     def _wait_for_pace_publisher(self) -> None:
         """Let the pace topic's publisher match first (answers need it), for 1 s at most."""

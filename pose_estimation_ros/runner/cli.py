@@ -94,7 +94,7 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         elif arg.name == "params_file":  # its description names its default
             parser.add_argument(flag, default=arg.default, help=arg.description)
         elif arg.switch:  # a bare --hri is --hri true; --use-bridge false still works
-            help_text = f"{arg.description} (default: {arg.default}; the flag alone: true)"
+            help_text = f"{arg.description}; the flag alone: true (default: {arg.default})"
             parser.add_argument(
                 flag, nargs="?", const="true", default=arg.default, metavar="BOOL", help=help_text
             )

@@ -119,7 +119,7 @@ def test_every_node_names_its_status_by_its_fully_qualified_name():
 class FlakyStream:
     """A live source: two frames, then none, two refused reopenings, then frames again."""
 
-    description, live, repeats, native_fps = "flaky", True, False, 0.0
+    description, live, repeats, native_fps, recording = "flaky", True, False, 0.0, None
 
     def __init__(self) -> None:  # noqa: D107
         self.reads = [np.zeros((2, 2, 3), np.uint8)] * 2 + [None]
