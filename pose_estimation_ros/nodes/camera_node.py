@@ -285,8 +285,6 @@ class CameraNode(Node):
         return room
 
     def _capture(self) -> None:
-        self._wait_for_readers()
-        self._wait_for_pace_publisher()
         frames = capture_frames(
             self._source,
             lambda: self.get_clock().now().nanoseconds,
@@ -297,9 +295,12 @@ class CameraNode(Node):
             into=self._frames.decode_target,
             counts=self._capture_counts,
         )
-        publish_s, start = 0.0, time.perf_counter()
         live, window, counts = self._source.live, self._in_flight, self._counts
         try:
+            # Inside the try: Ctrl-C while waiting invalidates the context under these calls.
+            self._wait_for_readers()
+            self._wait_for_pace_publisher()
+            publish_s, start = 0.0, time.perf_counter()
             for frame in frames:
                 counts.captured += 1
                 if live and window.full():

@@ -359,6 +359,15 @@ def test_a_stop_by_signal_says_which_in_the_exit_status(listener, tmp_path, sent
     assert "Traceback" not in (tmp_path / "node.log").read_text()
 
 
+def test_a_stop_while_waiting_for_readers_is_clean(ros_domain_id, folder, tmp_path):
+    log = tmp_path / "node.log"
+    with camera_node(log, source=folder, wait_for_readers=1) as node:
+        wait_for(lambda: "waiting for 1 subscriber(s)" in log.read_text(), "the wait", 60, [node])
+        node.send_signal(signal.SIGINT)
+        assert node.wait(timeout=30) == 0
+    assert "Traceback" not in log.read_text() and "ERROR" not in log.read_text()
+
+
 def test_the_end_of_the_source_can_have_an_exit_status_of_its_own(ros_domain_id, folder, tmp_path):
     flags = ("--end-of-source-exit-code", "10")
     with camera_node(tmp_path / "node.log", flags, source=folder, fps=0) as node:
