@@ -75,6 +75,12 @@ from pose_estimation_ros.nodes.pose_diagnostics import (
 from pose_estimation_ros.nodes.pose_frame_handler import PoseFrameHandler, PoseOutputs
 from pose_estimation_ros.nodes.pose_params import PARAMS
 
+# With several cameras the image callback only hands each image to its camera's slot, where
+# image_queue_depth images wait; the subscription is a hand-off buffer, deep enough that an
+# executor thread starved for a moment by the inference workers loses nothing (with depth 2,
+# 2 of 120 frames were lost so on a loaded machine, and counted as lost on the way).
+HANDOFF_QUEUE_DEPTH = 10
+
 # PoseArrays are small (0.5 kB a person) and come at up to hundreds a second: a history of 100
 # gives a reliable subscriber (a recorder, a robot's logic) time to recover a lost sample while
 # the pose node's images crowd the transport, where ROS's usual 10 lost some for good.
@@ -151,9 +157,10 @@ class PoseNode(LifecycleNode):
             if self._params["image_reliability"] == "reliable"
             else ReliabilityPolicy.BEST_EFFORT
         )
+        depth = self._params["image_queue_depth"]
         qos = QoSProfile(
             history=HistoryPolicy.KEEP_LAST,
-            depth=self._params["image_queue_depth"],
+            depth=depth if len(self._outputs) == 1 else max(depth, HANDOFF_QUEUE_DEPTH),
             reliability=reliability,
         )
         transport = TRANSPORTS[self._params["image_transport"]]
