@@ -28,7 +28,6 @@ without its summary and no ``metadata.yaml``.
 from __future__ import annotations
 
 import functools
-import importlib
 from pathlib import Path
 from typing import Any
 
@@ -41,19 +40,16 @@ from rclpy.event_handler import (
 )
 from rclpy.exceptions import InvalidParameterValueException
 from rclpy.node import Node
-from rclpy.qos import (
-    DurabilityPolicy,
-    QoSProfile,
-    ReliabilityPolicy,
-    qos_policy_name_from_kind,
-)
+from rclpy.qos import qos_policy_name_from_kind
 from rclpy.subscription import MessageInfo, Subscription
 from rosbags.interfaces import Connection
 from rosbags.rosbag2 import StoragePlugin, Writer, WriterError
+from rosidl_runtime_py.utilities import get_message
 
 from pose_estimation_ros.core import topics
 from pose_estimation_ros.core.sequence_gaps import ReaderGaps
 from pose_estimation_ros.core.topic_selection import Scan, TopicSelection
+from pose_estimation_ros.nodes.adapted_qos import adapted_qos
 from pose_estimation_ros.nodes.camera_input import publisher_id
 from pose_estimation_ros.nodes.message_definitions import DefinitionNotFound, message_definition
 from pose_estimation_ros.nodes.node_main import Refusal, run_node
@@ -104,12 +100,6 @@ PARAMS = (
         unit="s",
     ),
 )
-
-
-def message_class(msgtype: str) -> type:
-    """Return the Python class of ``pkg/msg/Name`` (its package must be installed)."""
-    package, kind, name = msgtype.split("/")
-    return getattr(importlib.import_module(f"{package}.{kind}"), name)
 
 
 class McapRecorderNode(Node):
@@ -174,8 +164,8 @@ class McapRecorderNode(Node):
         """Add ``topic`` to the bag and subscribe to its serialized messages."""
         try:
             definition = message_definition(msgtype)
-            msg_class = message_class(msgtype)
-        except (DefinitionNotFound, ImportError, AttributeError) as error:
+            msg_class = get_message(msgtype)
+        except (DefinitionNotFound, ImportError, AttributeError, ValueError) as error:
             self._unrecordable.add(topic)
             self.get_logger().error(
                 f"cannot record {topic}: no installed definition of {msgtype} ({error}); "
@@ -195,7 +185,10 @@ class McapRecorderNode(Node):
             msg_class,
             topic,
             functools.partial(self._on_message, topic, connection),
-            self._qos(topic),
+            adapted_qos(
+                [info.qos_profile for info in self.get_publishers_info_by_topic(topic)],
+                self._depth,
+            ),
             event_callbacks=SubscriptionEventCallbacks(
                 message_lost=functools.partial(self._on_lost, topic),
                 incompatible_qos=functools.partial(self._on_incompatible, topic),
@@ -203,21 +196,6 @@ class McapRecorderNode(Node):
             raw=True,
         )
         self.get_logger().info(f"recording {topic} ({msgtype})")
-
-    def _qos(self, topic: str) -> QoSProfile:
-        """Reliable unless a publisher offers only best effort; durable if all publishers are."""
-        offered = [info.qos_profile for info in self.get_publishers_info_by_topic(topic)]
-        best_effort = any(q.reliability == ReliabilityPolicy.BEST_EFFORT for q in offered)
-        durable = bool(offered) and all(
-            q.durability == DurabilityPolicy.TRANSIENT_LOCAL for q in offered
-        )
-        return QoSProfile(
-            depth=self._depth,
-            reliability=(
-                ReliabilityPolicy.BEST_EFFORT if best_effort else ReliabilityPolicy.RELIABLE
-            ),
-            durability=DurabilityPolicy.TRANSIENT_LOCAL if durable else DurabilityPolicy.VOLATILE,
-        )
 
     def _on_message(
         self, topic: str, connection: Connection, data: bytes, info: MessageInfo

@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rclpy.node import Node
-from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
 from rosidl_runtime_py.utilities import get_message
 
+from pose_estimation_ros.nodes.adapted_qos import adapted_qos
 from pose_estimation_ros.nodes.raw_cdr import header_first_stamp_ns
 
 POLL_S = 0.2  # how often the graph is looked at until the topic appears
@@ -79,7 +79,7 @@ class PaceTopic:
         except ValueError as error:
             self._on_error(error)
             return
-        qos = adapted_qos([info.qos_profile for info in offered])
+        qos = adapted_qos([info.qos_profile for info in offered], DEPTH)
         self._subscription = self._node.create_subscription(
             msg_type, self.topic, self._on_message, qos, raw=True
         )
@@ -94,18 +94,3 @@ class PaceTopic:
             self._on_error(ValueError(f"'{self.topic}': {error}"))
             return
         self._on_stamp(stamp_ns)
-
-
-def adapted_qos(offered: list[QoSProfile]) -> QoSProfile:
-    """Match every publisher with the most they all offer (as rosbag2 adapts its QoS).
-
-    Reliable unless one is best effort; transient local when all are, so that answers
-    published before the match (the first frame's, as the graph starts) come too.
-    """
-    reliable = all(qos.reliability == ReliabilityPolicy.RELIABLE for qos in offered)
-    latched = all(qos.durability == DurabilityPolicy.TRANSIENT_LOCAL for qos in offered)
-    return QoSProfile(
-        depth=DEPTH,
-        reliability=ReliabilityPolicy.RELIABLE if reliable else ReliabilityPolicy.BEST_EFFORT,
-        durability=DurabilityPolicy.TRANSIENT_LOCAL if latched else DurabilityPolicy.VOLATILE,
-    )

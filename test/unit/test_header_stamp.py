@@ -9,7 +9,8 @@ from rclpy.serialization import serialize_message
 
 from pose_estimation_ros.nodes.raw_cdr import header_first_stamp_ns
 from pose_estimation_ros.msg import PoseArray
-from pose_estimation_ros.nodes.pace_topic import adapted_qos, header_first_type
+from pose_estimation_ros.nodes.adapted_qos import adapted_qos
+from pose_estimation_ros.nodes.pace_topic import header_first_type
 
 RELIABLE, BEST_EFFORT = ReliabilityPolicy.RELIABLE, ReliabilityPolicy.BEST_EFFORT
 TRANSIENT_LOCAL, VOLATILE = DurabilityPolicy.TRANSIENT_LOCAL, DurabilityPolicy.VOLATILE
@@ -63,9 +64,10 @@ def test_a_type_without_the_header_first_is_refused(type_name, message):
         ([(RELIABLE, TRANSIENT_LOCAL)], RELIABLE, TRANSIENT_LOCAL),  # a pose node's poses
         ([(RELIABLE, TRANSIENT_LOCAL), (RELIABLE, VOLATILE)], RELIABLE, VOLATILE),
         ([(BEST_EFFORT, VOLATILE), (RELIABLE, VOLATILE)], BEST_EFFORT, VOLATILE),
+        ([], RELIABLE, VOLATILE),  # no publisher yet (a recorder before the graph starts)
     ],
 )
 def test_the_pace_subscription_matches_every_publisher(offered, reliability, durability):
     profiles = [QoSProfile(depth=1, reliability=r, durability=d) for r, d in offered]
-    qos = adapted_qos(profiles)
+    qos = adapted_qos(profiles, 10)
     assert (qos.reliability, qos.durability) == (reliability, durability)
