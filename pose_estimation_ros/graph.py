@@ -10,18 +10,24 @@ tables, so the two cannot drift apart: both start the node instances that
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from pose_estimation_ros.core import hri_bodies, topics
+from pose_estimation_ros.core.estimator import DEFAULT_MODEL, MODELS, option_specs
+from pose_estimation_ros.core.options import field_specs
+from pose_estimation_ros.core.param_spec import ParamSpec
 from pose_estimation_ros.core.topic_selection import TYPE_SEPARATOR, WILDCARD
+from pose_estimation_ros.core.udp_sender import Destination
 from pose_estimation_ros.params_file import ParamsFileError, check_params_file
 
 PACKAGE = "pose_estimation_ros"
 CAMERA = "camera_node"
+POSE = "pose_node"
+BRIDGE = "udp_bridge_node"
 RECORDER = "mcap_recorder_node"
 MAX_SOURCES = 16  # cameras one pose node serves; more is a typo or a job for several graphs
 CAMERA_FRAME_ID = "{camera}_camera_optical_frame"  # each camera's optical frame (REP 103/105)
@@ -64,7 +70,13 @@ class NodeSpec:
 
 @dataclass(frozen=True)
 class LaunchArgument:
-    """A launch argument; when ``node`` is set, it overrides that node's ``parameter``."""
+    """A launch argument; when ``node`` is set, it overrides that node's ``parameter``.
+
+    Launch passes every argument, its default when not given, so the default
+    of one that sets a parameter must be the parameter's own:
+    ``test/unit/test_launch_arguments.py`` checks that for each, and that the
+    description names every value the parameter accepts.
+    """
 
     name: str
     default: str
@@ -74,13 +86,28 @@ class LaunchArgument:
     switch: bool = False  # a boolean: true/false/1/0 in any case, nothing else
 
 
+def default_text(spec: ParamSpec) -> str:
+    """Write a parameter's default as launch-argument text, which ``parse_value`` reads back."""
+    return str(spec.default)
+
+
+def one_of(choices: Sequence[str]) -> str:
+    """List accepted values for a description: ``a, b or c``."""
+    return " or ".join(filter(None, [", ".join(choices[:-1]), choices[-1]]))
+
+
+# Specs of the parameters the arguments below set, from the core (nodes cannot be imported here).
+BACKEND = next(spec for spec in option_specs() if spec.name == "backend")
+DESTINATION = {spec.name: spec for spec in field_specs(Destination)}
+
+
 NODES: tuple[NodeSpec, ...] = (
     # The first frame waits for the pose node, whose subscription opens once its model ran
     # once: a video is not half played, nor its first frames lost, while the model loads.
     # With max_frames_in_flight > 0 (params file) the camera is paced by the poses.
     NodeSpec(CAMERA, parameters=(("wait_for_readers", 1), ("pace_topic", topics.POSES))),
-    NodeSpec("pose_node", lifecycle=True),
-    NodeSpec("udp_bridge_node", enabled_by="use_bridge"),
+    NodeSpec(POSE, lifecycle=True),
+    NodeSpec(BRIDGE, enabled_by="use_bridge"),
     NodeSpec("hri_node", enabled_by="hri"),
     NodeSpec("detections_node", enabled_by="detections"),
     NodeSpec(RECORDER, enabled_by="record_mcap"),
@@ -99,45 +126,49 @@ ARGUMENTS: tuple[LaunchArgument, ...] = (
         "sources",
         "",
         "Several cameras: a YAML list of sources ([pose_1.mp4, 0, /data/frames]), one camera "
-        "node each in namespace cam1, cam2, ... and one pose node for all; empty: source only",
+        "node each in namespace cam1, cam2, ... and one pose node for all; not with source; "
+        "empty: source only",
     ),
-    LaunchArgument(
-        "model",
-        "movenet_lightning",
-        "Pose model: movenet_lightning, movenet_thunder, movenet_multipose, openpose_hpe0001, "
-        "openpose_tfpose_mobilenet_v2_small",
-        "pose_node",
-        "model",
-    ),
+    LaunchArgument("model", DEFAULT_MODEL, f"Pose model: {one_of(tuple(MODELS))}", POSE, "model"),
     LaunchArgument(
         "backend",
-        "openvino",
-        "Inference runtime: openvino, litert or tensorflow",
-        "pose_node",
+        default_text(BACKEND),
+        f"Inference runtime: {one_of(BACKEND.choices)}",
+        POSE,
         "backend",
     ),
     LaunchArgument(
         "host",
-        "127.0.0.1",
+        default_text(DESTINATION["host"]),
         "UDP bridge destination host: unicast, or a broadcast address (255.255.255.255, "
         "127.255.255.255, a subnet's) with mode:=broadcast",
-        "udp_bridge_node",
+        BRIDGE,
         "host",
     ),
-    LaunchArgument("port", "4900", "UDP bridge destination port", "udp_bridge_node", "port"),
+    LaunchArgument(
+        "port",
+        default_text(DESTINATION["port"]),
+        "UDP bridge destination port",
+        BRIDGE,
+        "port",
+    ),
     LaunchArgument(
         "mode",
-        "unicast",
+        default_text(DESTINATION["mode"]),
         "UDP bridge mode: unicast (to host), broadcast (host is a broadcast address) or "
         "multicast (to the params file's multicast_group)",
-        "udp_bridge_node",
+        BRIDGE,
         "mode",
     ),
     LaunchArgument(
         "use_bridge", "true", "Start the UDP bridge node (true/false or 1/0)", switch=True
     ),
     LaunchArgument(
-        "rviz", "false", "Start RViz with rviz/pose.rviz (true/false or 1/0)", switch=True
+        "rviz",
+        "false",
+        "Start RViz with rviz/pose.rviz (true/false or 1/0); its annotated image needs the "
+        "params file's pose_node publish_annotated: true",
+        switch=True,
     ),
     LaunchArgument(
         "hri",

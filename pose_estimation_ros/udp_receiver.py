@@ -23,6 +23,7 @@ import time
 from collections import Counter
 from typing import Any
 
+from pose_estimation_ros.core.udp_sender import DEFAULT_PORT
 from pose_estimation_ros.core.wire import (
     FrameAssembler,
     PartVerdict,
@@ -183,7 +184,9 @@ def from_sender(remote: tuple[str, int], sender: tuple[str, int | None] | None) 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """Parse the command line."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--port", type=int, default=4900, help="UDP port (default 4900)")
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help="UDP port (default: %(default)s)"
+    )
     parser.add_argument(
         "--address",
         default=None,

@@ -18,7 +18,6 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -29,6 +28,7 @@ from std_msgs.msg import Header
 
 from pose_estimation_ros.bench.stats import summary_ms
 from pose_estimation_ros.core.skeletons import COCO17
+from pose_estimation_ros.core.stage_times import StageTimes
 from pose_estimation_ros.core.types import Person, PoseFrame
 from pose_estimation_ros.core.wire import WireHeader, decode_datagram, encode_frame
 from pose_estimation_ros.nodes.raw_cdr import serialize_pose_array
@@ -53,13 +53,12 @@ def frame_of(num_people: int) -> PoseFrame:
 
 def microseconds_per_call(function: Callable[[], object], repeats: int) -> tuple[float, float]:
     """Median and 95th percentile of ``function``'s duration, microseconds."""
-    durations = []
+    times = StageTimes()
     for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        durations.append(time.perf_counter() - start)
-    summary = summary_ms(durations)  # seconds in, so its figures are seconds too
-    return summary["p50"] * 1e6, summary["p95"] * 1e6
+        with times.span("call"):
+            function()
+    summary = summary_ms(times.ms["call"])
+    return summary["p50"] * 1e3, summary["p95"] * 1e3
 
 
 def receiver_commands(repo: Path, build_dir: Path) -> dict[str, list[str]]:

@@ -2,13 +2,14 @@
 
 Run ``tools/in_env.sh python -m pose_estimation_ros.bench.camera_bench``. It
 decodes the video once with OpenCV alone (the baseline), then runs the
-installed ``camera_node`` on it with ``fps: 0`` while this process subscribes
-and counts what arrives, a few times over. Everything is read from topics:
-the camera's rate from the capture stamps it published (``camera_info`` and
-``image_raw``, the camera waiting for this reader before its first frame)
-over the video's frame count, the receive rate and latency (receive time
-minus capture stamp) from ``image_raw``. The camera's time per
-frame to convert and publish is timed in this process on its own
+installed ``camera_node`` on it as ``make run`` starts it
+(``runner.commands.node_command``: the installed params file) with ``fps: 0``
+while this process subscribes and counts what arrives, a few times over.
+Everything is read from topics: the camera's rate from the capture stamps it
+published (``camera_info`` and ``image_raw``, the camera waiting for this
+reader before its first frame) over the video's frame count, the receive rate
+and latency (receive time minus capture stamp) from ``image_raw``. The
+camera's time per frame to convert and publish is timed in this process on its own
 ``FramePublisher`` (``stage_split.camera_publish_ms``, no reader). It prints,
 per run and as medians, decode-only and published frames per second, the
 node's time per frame outside decoding, the publish time, and what the
@@ -26,21 +27,23 @@ from pathlib import Path
 
 import cv2
 import rclpy
-from ament_index_python.packages import get_package_prefix
 from rclpy.node import Node
-from rclpy.qos import QoSProfile, ReliabilityPolicy
+from rclpy.qos import QoSProfile
 from sensor_msgs.msg import CameraInfo, Image
 
+from pose_estimation_ros import graph
 from pose_estimation_ros.bench.graph_session import COUNTING_QOS
 from pose_estimation_ros.bench.pose_bench import read_frames
 from pose_estimation_ros.bench.stage_split import camera_publish_ms
-from pose_estimation_ros.bench.stats import summary_ms
+from pose_estimation_ros.bench.stats import steady_rate, summary_ms
 from pose_estimation_ros.core import domain_lock
 from pose_estimation_ros.core.assets import resolve
 from pose_estimation_ros.core.capture.encoding import ENCODINGS
+from pose_estimation_ros.nodes.camera_node import RELIABILITY
 from pose_estimation_ros.nodes.conversions import stamp_ns
 from pose_estimation_ros.nodes.raw_cdr import header_stamp_ns
 from pose_estimation_ros.nodes.transport import use_large_frame_transports
+from pose_estimation_ros.runner.commands import node_command
 
 PUBLISH_FRAMES = 100  # frames timed through the FramePublisher in this process
 
@@ -52,6 +55,17 @@ def decode_only(path: Path) -> tuple[int, float]:
     while capture.read()[0]:
         count += 1
     return count, time.perf_counter() - start
+
+
+def camera_command(path: Path, encoding: str) -> list[str]:
+    """Argv of the graph's camera node as ``make run`` starts it, on ``path`` at full speed.
+
+    The installed params file, then ``fps: 0``, ``encoding`` and one reader to wait for.
+    """
+    arguments = {**graph.defaults(), "source": str(path)}
+    camera = next(instance for instance in graph.instances(arguments) if instance.is_camera)
+    overrides = {"fps": 0.0, "encoding": encoding, "wait_for_readers": 1}
+    return node_command(camera, arguments, overrides)
 
 
 def receive_while_publishing(
@@ -67,13 +81,9 @@ def receive_while_publishing(
     def on_image(msg: Image) -> None:
         received.append((node.get_clock().now().nanoseconds, stamp_ns(msg)))
 
-    policy = (
-        ReliabilityPolicy.RELIABLE if reliability == "reliable" else ReliabilityPolicy.BEST_EFFORT
-    )
+    qos = QoSProfile(depth=10, reliability=RELIABILITY[reliability])
     subscriptions = [
-        node.create_subscription(
-            Image, "image_raw", on_image, QoSProfile(depth=10, reliability=policy)
-        ),
+        node.create_subscription(Image, "image_raw", on_image, qos),
         node.create_subscription(
             CameraInfo,
             "camera_info",
@@ -82,14 +92,9 @@ def receive_while_publishing(
             raw=True,
         ),
     ]
-    executable = (
-        Path(get_package_prefix("pose_estimation_ros")) / "lib/pose_estimation_ros/camera_node"
-    )
     for _ in range(20):  # let this subscriber's participant announce itself first
         rclpy.spin_once(node, timeout_sec=0.1)
-    arguments = [f"source:={path}", "fps:=0", f"encoding:={encoding}", "wait_for_readers:=1"]
-    arguments = [text for value in arguments for text in ("-p", value)]
-    camera = subprocess.Popen([str(executable), "--ros-args", *arguments])
+    camera = subprocess.Popen(camera_command(path, encoding))
     try:
         while camera.poll() is None:
             rclpy.spin_once(node, timeout_sec=0.05)
@@ -118,12 +123,6 @@ COLUMNS = {
 }
 
 
-def rate(times_ns: list[int]) -> float:
-    """Events per second from the first to the last of ``times_ns``; NaN under two."""
-    span_ns = max(times_ns) - min(times_ns) if len(times_ns) > 1 else 0
-    return (len(times_ns) - 1) / (span_ns / 1e9) if span_ns else math.nan
-
-
 def measure(
     node: Node, path: Path, encoding: str, reliability: str, publish_ms: float
 ) -> dict[str, float]:
@@ -133,7 +132,6 @@ def measure(
     stamps = published + [stamp for _, stamp in received]
     span_s = (max(stamps) - min(stamps)) / 1e9 if stamps else 0.0
     publish_fps = (frames - 1) / span_s if span_s else math.nan  # it exited 0: all published
-    latency_ms = sorted((now - stamp) / 1e6 for now, stamp in received) or [math.nan]
     return {
         "decode_fps": frames / decode_s,
         "camera_info": len(published),
@@ -141,8 +139,8 @@ def measure(
         "outside_decode_ms": 1e3 * (1.0 / publish_fps - decode_s / frames),
         "publish_ms": publish_ms,
         "received": len(received),
-        "receive_fps": rate([now for now, _ in received]),
-        "latency_ms": latency_ms[len(latency_ms) // 2],
+        "receive_fps": steady_rate([now / 1e9 for now, _ in received], skip=0),
+        "latency_ms": summary_ms([(now - stamp) / 1e6 for now, stamp in received])["p50"],
     }
 
 
@@ -151,7 +149,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source", help="video file (default: vtest.avi)")
     parser.add_argument("--encoding", default="bgr8", choices=tuple(ENCODINGS))
-    parser.add_argument("--reliability", default="reliable", choices=("reliable", "best_effort"))
+    parser.add_argument("--reliability", default="reliable", choices=tuple(RELIABILITY))
     parser.add_argument("--runs", type=int, default=3, help="repetitions (the median is shown)")
     args = parser.parse_args()
     path = Path(args.source) if args.source else resolve("vtest_video")

@@ -8,7 +8,6 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from pose_estimation_ros.bench.comparison import BUDGETS
 
 WIDTH, HEIGHT = 1400, 680
 MARGIN = 40
@@ -91,11 +90,11 @@ def _histograms(
 
 
 def _ratios(canvas: np.ndarray, ratios: Mapping[str, Mapping[str, float]]) -> None:
-    """One line per model: graph / seed loop frames/s at each thread budget."""
+    """One line per model: graph / seed loop frames/s at each thread budget (by its label)."""
     for index, (model, by_budget) in enumerate(ratios.items()):
         cells = [
-            f"{BUDGETS[budget]} {value:.2f}x" if np.isfinite(value) else f"{BUDGETS[budget]} -"
-            for budget, value in by_budget.items()
+            f"{label} {value:.2f}x" if np.isfinite(value) else f"{label} -"
+            for label, value in by_budget.items()
         ]
         line = f"{model}: graph / seed loop frames/s at the same threads: {', '.join(cells)}"
         _text(canvas, line, (MARGIN, RATIO_LINE_H * (index + 1)), 0.5)
@@ -108,7 +107,7 @@ def draw_chart(
     goal_ms: float,
     ratios: Mapping[str, Mapping[str, float]],
 ) -> Path:
-    """Write the chart to ``path`` (PNG) and return it; ``ratios[model][budget]``: graph / loop."""
+    """Write the chart to ``path`` (PNG); ``ratios[model][budget's label]``: graph / loop."""
     canvas = np.full((HEIGHT, WIDTH, 3), 255, np.uint8)
     half, top = WIDTH // 2, MARGIN + 20 + RATIO_LINE_H * len(ratios)
     _ratios(canvas, ratios)

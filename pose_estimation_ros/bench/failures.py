@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from pose_estimation_ros.bench.comparison import BUDGETS, GRAPH_RUNS, baseline_key
+from pose_estimation_ros.bench.comparison import BUDGETS, GRAPH_RUNS, baseline_key, threads_label
 
 
 def failures(results: dict[str, Any]) -> list[str]:
@@ -37,7 +37,7 @@ def _model_failures(figures: dict[str, Any]) -> list[str]:
         lines += [f"{run}: {line}" for line in _run_failures(figures[run], ("fps",))]
     for budget, cell in figures.get("ratios", {}).items():
         if missing(cell.get("ratio")):
-            lines.append(f"ratio at {BUDGETS[budget]}: no figure")
+            lines.append(f"ratio at {threads_label(cell['threads'])}: no figure")
     latency = figures["latency"]
     lines += [f"latency: {line}" for line in _run_failures(latency, ())]
     lines += [f"image probe: {line}" for line in latency.get("probe_lost", [])]

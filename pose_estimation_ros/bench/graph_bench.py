@@ -59,6 +59,7 @@ from pose_estimation_ros.bench.comparison import (
     baseline_key,
     graph_key,
     ratios,
+    threads_label,
 )
 from pose_estimation_ros.bench.failures import failures
 from pose_estimation_ros.bench.frame_account import AT_30_FPS, EVERY_FRAME, EVERY_POSE, LossRule
@@ -90,6 +91,12 @@ from pose_estimation_ros.bench.transport_bench import measure_transport
 from pose_estimation_ros.core import domain_lock
 from pose_estimation_ros.core.assets import resolve
 from pose_estimation_ros.core.runtimes import bound_onednn_caches
+from pose_estimation_ros.nodes.pose_diagnostics import (
+    DROPPED_TOTAL,
+    INFERENCE_MS_MEAN,
+    INPUT_RATE,
+    OUTPUT_RATE,
+)
 from pose_estimation_ros.nodes.transport import use_large_frame_transports
 
 MOVENET = "movenet_lightning"
@@ -165,11 +172,9 @@ def throughput(
 
 def pose_node_figures(run: GraphRun) -> dict[str, float]:
     """Pose node's own /diagnostics: rates and time medians (first two periods left out), drops."""
-    keys = ("input_rate_hz", "output_rate_hz", "inference_ms_mean")
+    keys = (INPUT_RATE, OUTPUT_RATE, INFERENCE_MS_MEAN)
     figures = {key: median_field(run.pose_diagnostics, key, skip=2) for key in keys}
-    figures["dropped_frames_total"] = median_field(
-        run.pose_diagnostics[-1:], "dropped_frames_total"
-    )
+    figures[DROPPED_TOTAL] = median_field(run.pose_diagnostics[-1:], DROPPED_TOTAL)
     return figures
 
 
@@ -195,7 +200,7 @@ def measure_model(
     budgets = thread_budgets(model)
     results: dict[str, Any] = {}
     for budget, threads in budgets.items():
-        what = f"{BUDGETS[budget]}, {warmup} + {frames} frames"
+        what = f"{threads_label(threads)}, {warmup} + {frames} frames"
         print(f"{model}: baseline loop, {what}", flush=True)
         results[baseline_key(budget)] = baseline(model, frames, warmup, sink, threads)
     runs = {graph_key(b): (THROUGHPUT_CAMERA, {"threads": n}) for b, n in budgets.items()}
@@ -323,7 +328,6 @@ def main(argv: list[str] | None = None) -> int:
             "warmup": args.warmup,
             "paced_fps": PACED_FPS,
             "max_frames_in_flight": IN_FLIGHT,
-            "thread_budgets": BUDGETS,
             "latency_frames": args.latency_frames,
             "video": "vtest.avi",
         },
@@ -342,6 +346,7 @@ def main(argv: list[str] | None = None) -> int:
         for model, frames in plan.items():
             results["models"][model] = measure_model(model, frames, args, node, sink)
             results["settings"][f"{model}_frames"] = frames
+            results["settings"][f"{model}_thread_budgets"] = thread_budgets(model)
         print("accuracy block", flush=True)
         results["accuracy"] = movenet_accuracy(media_root())
         if not args.skip_transport:
@@ -363,7 +368,10 @@ def main(argv: list[str] | None = None) -> int:
         {m: r["latency"]["samples_ms"] for m, r in models.items()},
         args.output / "chart.png",
         GOAL_P95_MS,
-        {m: {b: cell["ratio"] for b, cell in r["ratios"].items()} for m, r in models.items()},
+        {
+            m: {threads_label(cell["threads"]): cell["ratio"] for cell in r["ratios"].values()}
+            for m, r in models.items()
+        },
     )
     print(f"\nwrote {json_path} and {chart}; node logs in {args.output}/")
     return 1 if failures(results) else 0

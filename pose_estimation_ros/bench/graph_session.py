@@ -38,6 +38,7 @@ from rclpy.node import Node
 from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy, qos_profile_sensor_data
 from sensor_msgs.msg import CameraInfo, Image
 
+from pose_estimation_ros import graph
 from pose_estimation_ros.bench.frame_account import FrameAccount, LossRule, account, hopeless
 from pose_estimation_ros.core import topics
 from pose_estimation_ros.core.wire import WireFormatError, decode_datagram
@@ -50,8 +51,8 @@ from pose_estimation_ros.runner.commands import default_params_file, graph_comma
 from pose_estimation_ros.runner.supervisor import Supervisor
 
 _NS_PER_S = 1_000_000_000
-# The graph runs without a namespace. Only for the table's figures, never for a verdict.
-POSE_STATUS = status_name("/pose_node", POSE_ROLE)
+# The graph runs without a namespace: the pose node's fully qualified name is ``/<name>``.
+POSE_STATUS = status_name(f"/{graph.POSE}", POSE_ROLE)
 STALL_S = 10.0  # nothing out of the bridge this long while the camera publishes: stalled
 START_S = 90.0  # the first frame must come out within this (models load, OpenVINO compiles)
 CHECK_PERIOD_S = 0.5  # how often a running run is checked for losses
@@ -200,8 +201,8 @@ def write_params_file(
 ) -> Path:
     """Write the installed params file with the parameters in ``camera`` and ``pose`` replaced."""
     params = yaml.safe_load(default_params_file().read_text())
-    params[block_key("camera_node")]["ros__parameters"].update(camera)
-    params[block_key("pose_node")]["ros__parameters"].update(pose or {})
+    params[block_key(graph.CAMERA)]["ros__parameters"].update(camera)
+    params[block_key(graph.POSE)]["ros__parameters"].update(pose or {})
     path.write_text(yaml.safe_dump(params, sort_keys=False))
     return path
 
@@ -332,7 +333,7 @@ def run_graph(
         "params_file": str(params),
     }
     # As ``make run``: the camera starts once its readers are there (the pose node, the probe).
-    readers = {"camera_node": {"wait_for_readers": 2 if probe_images else 1}}
+    readers = {graph.CAMERA: {"wait_for_readers": 2 if probe_images else 1}}
     commands = graph_commands(arguments, readers)
     supervisor = Supervisor(commands)
     try:

@@ -18,7 +18,6 @@ frame, the ratio ours / OMZ, and people per frame for each.
 from __future__ import annotations
 
 import argparse
-import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,7 @@ from pose_estimation_ros.core.assets import resolve
 from pose_estimation_ros.core.openpose.constants import NUM_KEYPOINTS, STRIDE
 from pose_estimation_ros.core.openpose.estimator import OpenPoseEstimator, build
 from pose_estimation_ros.core.runtimes import bound_onednn_caches
+from pose_estimation_ros.core.stage_times import StageTimes
 from pose_estimation_ros.evaluation.dataset import folder_images
 from pose_estimation_ros.evaluation.omz_import import import_model_api
 from pose_estimation_ros.evaluation.omz_openpose import DEMO_CONFIDENCE_THRESHOLD
@@ -70,10 +70,17 @@ class OmzPostprocess:
         return poses, scores
 
 
+DECODERS = ("ours", "OMZ")
+
+
 def decode_both(
-    estimator: OpenPoseEstimator, omz: OmzPostprocess, frame: np.ndarray, ours_first: bool
-) -> tuple[float, float, int, int]:
-    """Run the network once; time both decoders on its outputs: seconds and people each."""
+    estimator: OpenPoseEstimator,
+    omz: OmzPostprocess,
+    frame: np.ndarray,
+    ours_first: bool,
+    times: StageTimes,
+) -> tuple[int, int]:
+    """Run the network once; time both decoders on its outputs into ``times``; people each."""
     tensor, geometry = estimator.preprocess(frame)
     heatmaps, pafs = estimator.infer(tensor)
     pooled = np.stack([cv2.dilate(channel, NMS_KERNEL) for channel in heatmaps])
@@ -82,20 +89,19 @@ def decode_both(
         np.float32,
     )
     height, width = frame.shape[:2]
-    timings: dict[str, tuple[float, int]] = {}
-    for name in ("ours", "omz") if ours_first else ("omz", "ours"):
-        start = time.perf_counter()
-        if name == "ours":
-            found = len(estimator.decode((heatmaps, pafs), geometry, width, height))
-        else:
-            found = len(omz(heatmaps, pooled, pafs, scale)[1])
-        timings[name] = (time.perf_counter() - start, found)
-    return timings["ours"][0], timings["omz"][0], timings["ours"][1], timings["omz"][1]
+    found: dict[str, int] = {}
+    for name in DECODERS if ours_first else DECODERS[::-1]:
+        with times.span(name):
+            if name == "ours":
+                found[name] = len(estimator.decode((heatmaps, pafs), geometry, width, height))
+            else:
+                found[name] = len(omz(heatmaps, pooled, pafs, scale)[1])
+    return found["ours"], found["OMZ"]
 
 
-def figures(seconds: list[float]) -> tuple[float, float]:
-    """Median and p95 of ``seconds``, in milliseconds."""
-    summary = summary_ms([value * 1e3 for value in seconds])
+def figures(times_ms: list[float]) -> tuple[float, float]:
+    """Median and p95 of ``times_ms``."""
+    summary = summary_ms(times_ms)
     return summary["p50"], summary["p95"]
 
 
@@ -103,16 +109,20 @@ def report(
     title: str, estimator: OpenPoseEstimator, omz: OmzPostprocess, images: Iterable[np.ndarray]
 ) -> None:
     """Time both decoders on every image's outputs; print their figures and ratio."""
-    rows = [decode_both(estimator, omz, image, i % 2 == 0) for i, image in enumerate(images)]
-    ours_s, omz_s, ours_n, omz_n = (list(column) for column in zip(*rows))
+    times = StageTimes()
+    rows = [
+        decode_both(estimator, omz, image, i % 2 == 0, times) for i, image in enumerate(images)
+    ]
+    ours_n, omz_n = (list(column) for column in zip(*rows))
+    ours_ms, omz_ms = (times.ms[name] for name in DECODERS)
     print(f"{title}: {len(rows)} frames, hpe-0001 f32")
-    for name, seconds, people in (("ours", ours_s, ours_n), ("OMZ", omz_s, omz_n)):
-        median, p95 = figures(seconds)
+    for name, elapsed_ms, people in (("ours", ours_ms, ours_n), ("OMZ", omz_ms, omz_n)):
+        median, p95 = figures(elapsed_ms)
         print(
             f"  {name:<5} decoder  median {median:6.2f} ms  p95 {p95:6.2f} ms  "
             f"people/frame {np.mean(people):.2f}"
         )
-    (ours_median, ours_p95), (omz_median, omz_p95) = figures(ours_s), figures(omz_s)
+    (ours_median, ours_p95), (omz_median, omz_p95) = figures(ours_ms), figures(omz_ms)
     print(
         f"  ours / OMZ  median {ratio(ours_median, omz_median):.2f}  "
         f"p95 {ratio(ours_p95, omz_p95):.2f}"

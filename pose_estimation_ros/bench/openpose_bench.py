@@ -16,9 +16,6 @@ frames/s end to end (read + inference + decoding, one thread of control).
 from __future__ import annotations
 
 import argparse
-import time
-from collections.abc import Callable
-from typing import Any
 
 import cv2
 import numpy as np
@@ -32,13 +29,7 @@ from pose_estimation_ros.core.openpose.paf_grouping import group_people
 from pose_estimation_ros.core.openpose.peaks import find_peaks
 from pose_estimation_ros.core.openpose.sizing import fit_input
 from pose_estimation_ros.core.runtimes import bound_onednn_caches
-
-
-def timed(function: Callable[..., Any], *args: Any) -> tuple[Any, float]:
-    """Call ``function(*args)``; return its result and the seconds it took."""
-    start = time.perf_counter()
-    result = function(*args)
-    return result, time.perf_counter() - start
+from pose_estimation_ros.core.stage_times import StageTimes
 
 
 def ours(heatmaps: np.ndarray, pafs: np.ndarray, threshold: float, params) -> np.ndarray:
@@ -57,9 +48,9 @@ def run_network(estimator, frame: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return estimator.infer(estimator.preprocess(frame)[0])
 
 
-def percentiles(seconds: list[float]) -> str:
-    """Median and p95 of ``seconds`` as milliseconds."""
-    summary = summary_ms([value * 1e3 for value in seconds])
+def percentiles(times_ms: list[float]) -> str:
+    """Median and p95 of ``times_ms``."""
+    summary = summary_ms(times_ms)
     return f"median {summary['p50']:7.2f} ms   p95 {summary['p95']:7.2f} ms"
 
 
@@ -85,30 +76,28 @@ def main() -> None:
     pipeline.estimate(frame, 0.0)  # compiles the network for the video's size: not timed
     geometry = fit_input(frame.shape[0], frame.shape[1], estimator.input_height)
     capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
-    reading, inference, decoder, loops, people, mismatches = [], [], [], [], [], 0
-    while len(inference) < args.frames:
-        (ok, frame), seconds = timed(capture.read)
+    times, people, mismatches = StageTimes(), [], 0
+    while len(people) < args.frames:
+        with times.span("read"):
+            ok, frame = capture.read()
         if not ok:
             break
-        reading.append(seconds)
-        (heatmaps, pafs), seconds = timed(run_network, estimator, frame)
-        inference.append(seconds)
-        found, seconds = timed(
-            estimator.decode,
-            (heatmaps, pafs),
-            geometry,
-            geometry.source_width,
-            geometry.source_height,
-        )
-        decoder.append(seconds)
+        with times.span("inference"):
+            heatmaps, pafs = run_network(estimator, frame)
+        with times.span("decoder"):
+            found = estimator.decode(
+                (heatmaps, pafs), geometry, geometry.source_width, geometry.source_height
+            )
         people.append(len(found))
         fast = ours(heatmaps, pafs, options.peak_threshold, options.grouping)
-        slow, seconds = timed(baseline, heatmaps, pafs, options.peak_threshold, options.grouping)
-        loops.append(seconds)
+        with times.span("baseline"):
+            slow = baseline(heatmaps, pafs, options.peak_threshold, options.grouping)
         mismatches += fast.shape != slow.shape or not np.allclose(fast, slow, atol=1e-4)
     capture.release()
-    frames = len(inference)
-    end_to_end = frames / (sum(reading) + sum(inference) + sum(decoder))
+    frames = len(people)
+    reading = times.ms["read"][:frames]  # without the read that found the end
+    inference, decoder, loops = times.ms["inference"], times.ms["decoder"], times.ms["baseline"]
+    end_to_end = frames / (1e-3 * (sum(reading) + sum(inference) + sum(decoder)))
     speedup = ratio(summary_ms(loops)["p50"], summary_ms(decoder)["p50"])
     print(
         f"{args.model} on vtest.avi, {frames} frames of "

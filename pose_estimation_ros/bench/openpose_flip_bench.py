@@ -11,7 +11,6 @@ first, and prints the median and p95 ``estimate`` time of each, and their ratio.
 from __future__ import annotations
 
 import argparse
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from pose_estimation_ros.bench.stats import ratio, summary_ms
 from pose_estimation_ros.core.assets import resolve
 from pose_estimation_ros.core.estimator import create_estimator
 from pose_estimation_ros.core.runtimes import bound_onednn_caches
+from pose_estimation_ros.core.stage_times import StageTimes
 from pose_estimation_ros.evaluation.dataset import folder_images
 from pose_estimation_ros.evaluation.run_images import read_bgr
 
@@ -29,30 +29,29 @@ FPS = 10.0
 
 
 def compare(images: Iterator[np.ndarray]) -> dict[str, list[float]]:
-    """Time ``estimate`` per image for flip averaging on and off, alternating the order."""
+    """Milliseconds of ``estimate`` per image, flip averaging on and off, alternating the order."""
     pipelines = {
         "flip": create_estimator("openpose_hpe0001"),
         "single": create_estimator("openpose_hpe0001", flip_average=False),
     }
-    seconds: dict[str, list[float]] = {name: [] for name in pipelines}
+    times = StageTimes()
     for index, image in enumerate(images):
         if index == 0:
             for pipeline in pipelines.values():
                 pipeline.warm_up(image.shape[1], image.shape[0])
         order = list(pipelines) if index % 2 == 0 else list(pipelines)[::-1]
         for name in order:
-            start = time.perf_counter()
-            pipelines[name].estimate(image, index / FPS)
-            seconds[name].append(time.perf_counter() - start)
-    return seconds
+            with times.span(name):
+                pipelines[name].estimate(image, index / FPS)
+    return {name: times.ms[name] for name in pipelines}
 
 
-def report(title: str, seconds: dict[str, list[float]]) -> None:
+def report(title: str, times_ms: dict[str, list[float]]) -> None:
     """Print median and p95 milliseconds per pipeline and the flip / single ratio."""
-    print(f"{title}: {len(seconds['flip'])} images")
+    print(f"{title}: {len(times_ms['flip'])} images")
     figures = {}
-    for name, values in seconds.items():
-        summary = figures[name] = summary_ms([value * 1e3 for value in values])
+    for name, values in times_ms.items():
+        summary = figures[name] = summary_ms(values)
         print(f"  {name:<6} median {summary['p50']:7.1f} ms  p95 {summary['p95']:7.1f} ms")
     flip, single = figures["flip"], figures["single"]
     print(

@@ -33,7 +33,7 @@ from pose_estimation_ros.core.assets import resolve
 from pose_estimation_ros.core.pose_pipeline import PosePipeline
 from pose_estimation_ros.core.stage_times import StageTimes
 from pose_estimation_ros.msg import PoseArray
-from pose_estimation_ros.nodes.conversions import bgr_to_image_msg
+from pose_estimation_ros.nodes.image_conversions import bgr_to_image_msg
 from pose_estimation_ros.nodes.image_transports import TRANSPORTS
 from pose_estimation_ros.nodes.pose_diagnostics import PoseStats, ProblemNotices
 from pose_estimation_ros.nodes.pose_frame_handler import (

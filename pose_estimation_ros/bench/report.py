@@ -13,10 +13,17 @@ from math import nan
 from pathlib import Path
 from typing import Any
 
-from pose_estimation_ros.bench.comparison import BUDGETS, UNPACED, graph_key
+from pose_estimation_ros.bench.comparison import (
+    BUDGETS,
+    UNPACED,
+    baseline_key,
+    graph_key,
+    threads_label,
+)
 from pose_estimation_ros.bench.failures import failures, missing
 from pose_estimation_ros.bench.stage_split import CAMERA_PUBLISH
 from pose_estimation_ros.core.pose_pipeline import ESTIMATE_STAGES
+from pose_estimation_ros.nodes.pose_diagnostics import INFERENCE_MS_MEAN, INPUT_RATE, OUTPUT_RATE
 from pose_estimation_ros.nodes.pose_frame_handler import FRAME_STAGES
 
 GOAL_RATIO = 1.2
@@ -49,9 +56,10 @@ def _throughput(models: dict[str, Any]) -> list[str]:
         "  the same frames after the same warm-up; graph: camera fps 0, paced by the pose node",
     ]
     for model, figures in models.items():
-        for budget, label in BUDGETS.items():
+        for budget in BUDGETS:
             graph, cell = figures[graph_key(budget)], figures["ratios"][budget]
-            head = f"{model + ', ' + label:48s}{_figure(cell['baseline_fps'], 10)}"
+            label = f"{model}, {threads_label(cell['threads'])}"
+            head = f"{label:48s}{_figure(cell['baseline_fps'], 10)}"
             if _lost(graph):
                 lines += [f"{head}{'-':>8s}{'-':>8s}   {LOSSY}", f"  !!! {_lost(graph)}"]
             elif missing(cell["ratio"]):
@@ -61,14 +69,15 @@ def _throughput(models: dict[str, Any]) -> list[str]:
                 lines.append(
                     f"{head}{graph['fps']:8.1f}{ratio:7.2f}x   {_verdict(ratio >= GOAL_RATIO)}"
                 )
-    lines.append(f"  for reference, graph with the camera unpaced, {BUDGETS['all_threads']}:")
+    lines.append("  for reference, graph with the camera unpaced, pose node's default threads:")
     for model, figures in models.items():
         unpaced = figures[UNPACED]
+        loop = threads_label(figures[baseline_key("all_threads")]["threads"])
         without = (
             f"LOST frames: {_lost(unpaced)}"
             if _lost(unpaced)
             else f"{_figure(unpaced['fps'], 0)} ({_figure(unpaced.get('ratio'), 0, 2)}x the"
-            " seed loop on every core)"
+            f" seed loop on {loop})"
         )
         lines.append(f"  {model}: {without}")
     return lines
@@ -79,21 +88,23 @@ def _pose_node(models: dict[str, Any]) -> list[str]:
         "pose_node's own /diagnostics during the graph runs (medians from the third period on;"
         " - for a run too short: for reading, not a verdict)"
     ]
-    labels = {
-        graph_key("one_thread"): "paced, 1 thread",
-        graph_key("all_threads"): "paced, threads 0",
-        UNPACED: "unpaced",
-        "latency": "30 fps",
-    }
     for model, figures in models.items():
         alone = sum(figures["stages_ms"].get(s, nan) for s in ESTIMATE_STAGES)
+        labels = {
+            **{
+                graph_key(b): f"paced, threads {figures[graph_key(b)]['pose']['threads']}"
+                for b in BUDGETS
+            },
+            UNPACED: "unpaced",
+            "latency": "30 fps",
+        }
         for run, label in labels.items():
             node = figures[run].get("pose_node", {})
             lines.append(
                 f"  {model}, camera {label:16s}: images in "
-                f"{_figure(node.get('input_rate_hz'), 6)}/s, poses out "
-                f"{_figure(node.get('output_rate_hz'), 5)}/s, estimate() in the node "
-                f"{_figure(node.get('inference_ms_mean'), 6, 2)} ms (alone: {alone:.2f} ms)"
+                f"{_figure(node.get(INPUT_RATE), 6)}/s, poses out "
+                f"{_figure(node.get(OUTPUT_RATE), 5)}/s, estimate() in the node "
+                f"{_figure(node.get(INFERENCE_MS_MEAN), 6, 2)} ms (alone: {alone:.2f} ms)"
             )
     return lines
 

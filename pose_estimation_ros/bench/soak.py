@@ -9,13 +9,16 @@ so tracking and smoothing work all the time) at ``--fps``. Every
 frames counted so far; at the end it reports per process the memory after
 warm-up, at the end, the peak and the growth (in all and per hour, least
 squares over the samples after warm-up), and frames published, answered and
-delivered, datagrams refused and the pose node's rejected and failed frames.
+delivered, datagrams refused and the pose node's rejected and failed frames
+(the totals of its last ``/diagnostics`` status).
 
 Frames are counted here from the messages themselves (``frame_account``):
 every ``camera_info`` published, every ``PoseArray``, every frame of
 datagrams. A run is a failure, said loudly with exit status 1, when a node
 exited, when it answered less than ``LOSS_RULE`` asks, when a datagram was
-malformed, or when a process grew more than ``--max-growth-mb``.
+malformed, when a process grew more than ``--max-growth-mb``, when the pose
+node rejected or failed a frame, or when its totals could not be read (no
+status, or a total missing from it): an unread count is never taken for 0.
 """
 
 from __future__ import annotations
@@ -31,11 +34,24 @@ import psutil
 import rclpy
 
 from pose_estimation_ros.bench.frame_account import AT_30_FPS, account
-from pose_estimation_ros.bench.graph_session import Watcher, output_to, write_params_file
+from pose_estimation_ros import graph
+from pose_estimation_ros.bench.graph_session import (
+    POSE_STATUS,
+    Watcher,
+    output_to,
+    write_params_file,
+)
 from pose_estimation_ros.bench.machine import busy_share, describe, snapshot
 from pose_estimation_ros.bench.report import write_json
 from pose_estimation_ros.core import domain_lock
 from pose_estimation_ros.core.assets import resolve
+from pose_estimation_ros.nodes.pose_diagnostics import (
+    DROPPED_TOTAL,
+    FAILED_TOTAL,
+    LOST_TOTAL,
+    RECEIVED_TOTAL,
+    REJECTED_TOTAL,
+)
 from pose_estimation_ros.nodes.transport import use_large_frame_transports
 from pose_estimation_ros.runner.commands import graph_commands
 from pose_estimation_ros.runner.supervisor import Supervisor
@@ -43,15 +59,9 @@ from pose_estimation_ros.runner.supervisor import Supervisor
 MB = 1 << 20
 LOSS_RULE = AT_30_FPS  # a paced camera: a late frame may be replaced by a newer one
 WARMUP_FRAMES = 30  # the first second: discovery, left out of the frame account
-# pose_node's /diagnostics totals in the report; the last two fail the soak when not 0.
-COUNTED = (
-    "received_frames_total",
-    "dropped_frames_total",
-    "lost_frames_total",
-    "rejected_frames_total",
-    "failed_frames_total",
-)
-FAILING = COUNTED[-2:]
+# pose_node's /diagnostics totals in the report; FAILING ones fail the soak when not 0.
+FAILING = (REJECTED_TOTAL, FAILED_TOTAL)
+COUNTED = (RECEIVED_TOTAL, DROPPED_TOTAL, LOST_TOTAL, *FAILING)
 
 
 @dataclass
@@ -112,7 +122,7 @@ def start_graph(args: argparse.Namespace, watcher: Watcher) -> Supervisor:
         "port": str(watcher.sink.port),
         "params_file": str(params),
     }
-    commands = graph_commands(arguments, {"camera_node": {"wait_for_readers": 1}})
+    commands = graph_commands(arguments, {graph.CAMERA: {"wait_for_readers": 1}})
     supervisor = Supervisor(commands)
     with output_to(args.output / "soak.log"):
         for name in commands:
@@ -150,7 +160,6 @@ def soak(args: argparse.Namespace, watcher: Watcher, supervisor: Supervisor) -> 
         else:
             time.sleep(min(args.sample_s, max(0.0, end - time.monotonic())))
     frames = account(LOSS_RULE, watcher.stamps(), WARMUP_FRAMES, complete=not stop, stop=stop)
-    diagnostics = watcher.probe.pose_diagnostics[-1:] or [{}]
     return {
         "minutes": round((time.monotonic() - started) / 60.0, 2),
         "stop": stop,
@@ -158,8 +167,18 @@ def soak(args: argparse.Namespace, watcher: Watcher, supervisor: Supervisor) -> 
         "frames": {**frames.counts, "window": frames.window, "answered": frames.delivered},
         "frames_ok": frames.ok,
         "malformed_datagrams": watcher.sink.malformed,
-        "pose_node": {key: int(diagnostics[0].get(key, "0")) for key in COUNTED},
+        "pose_node": pose_node_totals(watcher.probe.pose_diagnostics),
     }
+
+
+def pose_node_totals(statuses: list[dict[str, str]]) -> dict[str, int] | None:
+    """Return the ``COUNTED`` totals of the last pose node status (absent ones left out).
+
+    ``None`` when no status arrived.
+    """
+    if not statuses:
+        return None
+    return {key: int(statuses[-1][key]) for key in COUNTED if key in statuses[-1]}
 
 
 def problems(figures: dict[str, Any], max_growth_mb: float) -> list[str]:
@@ -173,12 +192,20 @@ def problems(figures: dict[str, Any], max_growth_mb: float) -> list[str]:
         )
     if figures["malformed_datagrams"]:
         lines.append(f"{figures['malformed_datagrams']} malformed datagrams from the bridge")
-    for key in FAILING:
-        if figures["pose_node"][key]:
-            lines.append(f"pose_node {key} = {figures['pose_node'][key]}")
+    lines += pose_node_problems(figures["pose_node"])
     for name, memory in figures["memory"].items():
         if memory["growth_mb"] > max_growth_mb:
             lines.append(f"{name} grew {memory['growth_mb']} MB (limit {max_growth_mb} MB)")
+    return lines
+
+
+def pose_node_problems(totals: dict[str, int] | None) -> list[str]:
+    """Totals of ``FAILING`` that are not 0, or why the pose node's totals were not read."""
+    if totals is None:
+        return [f"no /diagnostics status {POSE_STATUS!r}: the pose node's totals were not read"]
+    lines = [f"pose_node {key} = {totals[key]}" for key in FAILING if totals.get(key)]
+    if absent := [key for key in COUNTED if key not in totals]:
+        lines.append(f"pose_node's /diagnostics status lacks {', '.join(absent)}")
     return lines
 
 
@@ -199,9 +226,16 @@ def format_table(figures: dict[str, Any]) -> str:
         f"frames: published {frames['published']}, delivered {frames['delivered']} "
         f"({frames['answered']} of the {frames['window']} after warm-up); "
         f"malformed datagrams {figures['malformed_datagrams']}; pose_node "
-        + ", ".join(f"{k} {v}" for k, v in figures["pose_node"].items())
+        + _totals_text(figures["pose_node"])
     )
     return "\n".join(lines)
+
+
+def _totals_text(totals: dict[str, int] | None) -> str:
+    """Word the pose node's totals for the table, or that none were read."""
+    if totals is None:
+        return "no /diagnostics status"
+    return ", ".join(f"{key} {value}" for key, value in totals.items())
 
 
 def main(argv: list[str] | None = None) -> int:

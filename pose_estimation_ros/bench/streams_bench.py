@@ -177,7 +177,7 @@ def usage(
     cpu_end = cpu_seconds(processes)
     cpu = {name: 100.0 * (cpu_end[name] - cpu_start[name]) / wall_s for name in processes}
     rss = {name: process.memory_info().rss / MB for name, process in processes.items()}
-    pose = [name for name in processes if name.endswith("pose_node")]
+    pose = [name for name in processes if name.endswith(graph.POSE)]
     return {
         "cpu_percent": sum(cpu.values()),
         "rss_mb": sum(rss.values()),

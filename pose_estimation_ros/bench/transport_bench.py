@@ -13,7 +13,8 @@ Per transport: serialized message bytes per frame (the video's first frames
 serialized here), bytes the camera host sent per frame published (its link's
 counter: frames, fragments' headers, DDS heartbeats and discovery), frames
 published and delivered, and capture -> datagram on the game host p50 / p95.
-A run is judged as the local 30 fps runs are (``frame_account.AT_30_FPS``).
+A run is judged as the local 30 fps runs are (``frame_account.AT_30_FPS``),
+and like theirs its exit codes, the watcher's beside the nodes', must be 0.
 Without root (or without ``ip`` / ``tc``) the section is skipped with the reason.
 """
 
@@ -32,6 +33,7 @@ import rclpy
 from rclpy.serialization import serialize_message
 from std_msgs.msg import Header
 
+from pose_estimation_ros import graph
 from pose_estimation_ros.bench import netns
 from pose_estimation_ros.bench.frame_account import AT_30_FPS, account
 from pose_estimation_ros.bench.graph_session import (
@@ -45,7 +47,7 @@ from pose_estimation_ros.bench.pose_bench import read_frames
 from pose_estimation_ros.bench.stats import summary_ms
 from pose_estimation_ros.core.assets import resolve
 from pose_estimation_ros.nodes.camera_node import PARAMS as CAMERA_PARAMS
-from pose_estimation_ros.nodes.conversions import bgr_to_image_msg
+from pose_estimation_ros.nodes.image_conversions import bgr_to_image_msg
 from pose_estimation_ros.nodes.image_transports import TRANSPORTS, jpeg_msg
 from pose_estimation_ros.nodes.transport import use_large_frame_transports
 from pose_estimation_ros.runner.commands import graph_commands
@@ -53,9 +55,10 @@ from pose_estimation_ros.runner.supervisor import Supervisor
 
 FPS = 30.0
 SINK_PORT = 47900  # on the game host's own address: nothing else lives in that namespace
-HOST_OF = {"camera_node": "camera", "pose_node": "pose", "udp_bridge_node": "pose"}
+HOST_OF = {graph.CAMERA: "camera", graph.POSE: "pose", graph.BRIDGE: "pose"}
 SIZE_FRAMES = 30  # frames serialized here for the message sizes
 READY_S = 60.0  # the watcher must be subscribed by then
+WATCHER = "watcher (game host)"  # its exit code's name among the nodes'
 JPEG_QUALITY = next(p.default for p in CAMERA_PARAMS if p.name == "jpeg_quality")
 
 
@@ -116,7 +119,7 @@ def transport_run(
         "port": str(SINK_PORT),
         "params_file": str(params),
     }
-    extra = {"camera_node": {"wait_for_readers": 1}, "pose_node": {"image_transport": transport}}
+    extra = {graph.CAMERA: {"wait_for_readers": 1}, graph.POSE: {"image_transport": transport}}
     commands = {
         name: lan[HOST_OF[name]].command(argv)
         for name, argv in graph_commands(arguments, extra).items()
@@ -150,6 +153,7 @@ def transport_run(
         if watcher.poll() is None:
             watcher.send_signal(signal.SIGINT)
             watcher.wait(timeout=10.0)
+    codes[WATCHER] = watcher.returncode
     return transport_figures(record, warmup, sent.tx_bytes, codes)
 
 

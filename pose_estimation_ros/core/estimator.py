@@ -17,7 +17,13 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from pose_estimation_ros.core.families import FAMILIES, MODELS, Family, family_of
+from pose_estimation_ros.core.families import (
+    DEFAULT_MODEL,
+    FAMILIES,
+    MODELS,
+    Family,
+    family_of,
+)
 from pose_estimation_ros.core.options import field_names, field_specs, shared_specs
 from pose_estimation_ros.core.param_spec import ParamSpec
 from pose_estimation_ros.core.pose_pipeline import (
@@ -29,7 +35,14 @@ from pose_estimation_ros.core.pose_pipeline import (
 from pose_estimation_ros.core.skeletons import Layout
 from pose_estimation_ros.core.types import Person
 
-__all__ = ["MODELS", "PoseEstimator", "create_estimator", "option_names", "option_specs"]
+__all__ = [
+    "DEFAULT_MODEL",
+    "MODELS",
+    "PoseEstimator",
+    "create_estimator",
+    "option_names",
+    "option_specs",
+]
 
 
 class PoseEstimator(Protocol):

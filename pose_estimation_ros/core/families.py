@@ -44,6 +44,7 @@ FAMILIES = (
     ),
 )
 MODELS: dict[str, Family] = {model: family for family in FAMILIES for model in family.models}
+DEFAULT_MODEL = next(iter(MODELS))  # the first family's first model: MoveNet Lightning
 
 
 def family_of(model: str) -> Family:

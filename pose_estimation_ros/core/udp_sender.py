@@ -15,7 +15,10 @@ import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pose_estimation_ros.core.options import option
+
 MODES = ("unicast", "multicast", "broadcast")
+DEFAULT_PORT = 4900  # the bridge's and the receivers' port unless told otherwise
 DEFAULT_MULTICAST_GROUP = "239.255.49.1"  # organisation-local scope (RFC 2365)
 
 
@@ -41,14 +44,29 @@ class SendCounts:
 
 @dataclass(frozen=True)
 class Destination:
-    """Where datagrams go: ``host``/``port`` (unicast, broadcast) or a multicast group."""
+    """Where datagrams go: ``host``/``port`` (unicast, broadcast) or a multicast group.
 
-    host: str
-    port: int
-    mode: str = "unicast"
-    multicast_group: str = DEFAULT_MULTICAST_GROUP
-    multicast_ttl: int = 1
-    multicast_interface: str = ""
+    Each field is declared with its spec (``core.options.option``): the UDP
+    bridge's parameters and launch arguments of the same names.
+    """
+
+    host: str = option("127.0.0.1", "Destination host or IPv4 address (unicast, broadcast).")
+    port: int = option(DEFAULT_PORT, "Destination UDP port.", min_value=1, max_value=65535)
+    mode: str = option(
+        "unicast",
+        "How to send: to host, to multicast_group, or broadcast to "
+        "host (a broadcast address such as 192.168.1.255).",
+        choices=MODES,
+    )
+    multicast_group: str = option(
+        DEFAULT_MULTICAST_GROUP, "IPv4 multicast group (mode multicast)."
+    )
+    multicast_ttl: int = option(
+        1, "Multicast time-to-live: 1 stays on the local network.", min_value=0, max_value=255
+    )
+    multicast_interface: str = option(
+        "", "IPv4 address of the interface multicast leaves by; empty lets the OS choose."
+    )
 
     def address(self) -> tuple[str, int]:
         """Resolve the IPv4 address and port; ``ValueError`` saying what is wrong otherwise."""

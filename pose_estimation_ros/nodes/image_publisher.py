@@ -29,9 +29,9 @@ from pose_estimation_ros.nodes.image_transports import IMAGE_TOPIC, TRANSPORTS, 
 class ImageSettings:
     """How frames are published: the camera node's parameters of the same names."""
 
-    encoding: str = "bgr8"
-    frame_id: str = "camera_optical_frame"
-    jpeg_quality: int = 90
+    encoding: str
+    frame_id: str
+    jpeg_quality: int
 
 
 class FramePublisher:

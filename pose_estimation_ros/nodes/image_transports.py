@@ -25,7 +25,7 @@ from pose_estimation_ros.core import topics
 from pose_estimation_ros.core.compressed import compressed_format, decode_to_bgr, encode_jpeg
 from pose_estimation_ros.core.image_bounds import check_image_size
 from pose_estimation_ros.core.image_encoding import ImageEncodingError
-from pose_estimation_ros.nodes.conversions import image_msg_to_bgr
+from pose_estimation_ros.nodes.image_conversions import image_msg_to_bgr
 from pose_estimation_ros.nodes.raw_cdr import read_image
 
 IMAGE_TOPIC = topics.IMAGE

@@ -33,6 +33,16 @@ BUSY_WARN = 0.95  # share of the inference workers' time busy from which the loa
 FAILED_IMAGES_ERROR = 1  # inference raised on this many images: ERROR
 LOST_IMAGES_WARN = 1  # this many lost on the way while the node was idle: WARN
 REJECTED_IMAGES_WARN = 1  # this many could not be read: WARN
+# Keys of the status's values that readers use (bench.soak, bench.graph_bench, tests).
+INPUT_RATE = "input_rate_hz"
+OUTPUT_RATE = "output_rate_hz"
+INFERENCE_MS_MEAN = "inference_ms_mean"
+RECEIVED_TOTAL = "received_frames_total"
+DROPPED_TOTAL = "dropped_frames_total"
+LOST_TOTAL = "lost_frames_total"
+REJECTED_TOTAL = "rejected_frames_total"
+FAILED_TOTAL = "failed_frames_total"
+PROCESSED_TOTAL = "processed_frames_total"
 
 
 @dataclass
@@ -177,19 +187,19 @@ def pose_status(
     times = window.inference_ms
     values = {
         "model": model,
-        "input_rate_hz": f"{published / period_s:.2f}",
+        INPUT_RATE: f"{published / period_s:.2f}",
         "receive_ratio": f"{window.received / published:.3f}" if published else "n/a",
-        "output_rate_hz": f"{window.processed / period_s:.2f}",
-        "inference_ms_mean": f"{sum(times) / len(times):.2f}" if times else "n/a",
+        OUTPUT_RATE: f"{window.processed / period_s:.2f}",
+        INFERENCE_MS_MEAN: f"{sum(times) / len(times):.2f}" if times else "n/a",
         "inference_ms_max": f"{max(times):.2f}" if times else "n/a",
         **_latency_values(window.latency_ms),
         "last_frame_age_s": format_age(age_s),
-        "received_frames_total": str(stats.totals.received),
-        "dropped_frames_total": str(stats.totals.dropped),
-        "lost_frames_total": str(stats.totals.lost),
-        "rejected_frames_total": str(stats.totals.rejected),
-        "failed_frames_total": str(stats.totals.failed),
-        "processed_frames_total": str(stats.totals.processed),
+        RECEIVED_TOTAL: str(stats.totals.received),
+        DROPPED_TOTAL: str(stats.totals.dropped),
+        LOST_TOTAL: str(stats.totals.lost),
+        REJECTED_TOTAL: str(stats.totals.rejected),
+        FAILED_TOTAL: str(stats.totals.failed),
+        PROCESSED_TOTAL: str(stats.totals.processed),
         "last_rejection": stats.last_rejection,
     }
     role = f"{ROLE} {camera}" if camera else ROLE

@@ -24,7 +24,7 @@ from pose_estimation_ros.core.image_encoding import ImageEncodingError
 from pose_estimation_ros.core.pose_pipeline import ESTIMATE_STAGES, PosePipeline
 from pose_estimation_ros.core.stage_times import StageTimes, stage
 from pose_estimation_ros.core.types import PoseFrame
-from pose_estimation_ros.nodes.conversions import bgr_to_image_msg
+from pose_estimation_ros.nodes.image_conversions import bgr_to_image_msg
 from pose_estimation_ros.nodes.markers import people_markers
 from pose_estimation_ros.nodes.pose_diagnostics import PoseStats, ProblemNotices
 from pose_estimation_ros.nodes.raw_cdr import serialize_pose_array

@@ -9,13 +9,14 @@ like its options (``core.estimator.option_names``).
 
 from __future__ import annotations
 
-from pose_estimation_ros.core.estimator import MODELS, option_specs
+from pose_estimation_ros.core.estimator import DEFAULT_MODEL, MODELS, option_specs
 from pose_estimation_ros.core.param_spec import ParamSpec
 from pose_estimation_ros.nodes.image_transports import TRANSPORTS
 from pose_estimation_ros.nodes.node_status import DIAGNOSTICS_PARAMS
 
+# The default model is the registry's first (core.families): the node names no model.
 MODEL = ParamSpec(
-    "model", "movenet_lightning", "pose model", choices=tuple(sorted(MODELS)), read_only=True
+    "model", DEFAULT_MODEL, "pose model", choices=tuple(sorted(MODELS)), read_only=True
 )
 NODE_PARAMS = (
     ParamSpec(

@@ -17,13 +17,8 @@ from rclpy.exceptions import InvalidParameterValueException
 from rclpy.node import Node
 
 from pose_estimation_ros.core import topics
-from pose_estimation_ros.core.udp_sender import (
-    DEFAULT_MULTICAST_GROUP,
-    MODES,
-    Destination,
-    SendCounts,
-    UdpSender,
-)
+from pose_estimation_ros.core.options import field_names, field_specs
+from pose_estimation_ros.core.udp_sender import Destination, SendCounts, UdpSender
 from pose_estimation_ros.core.wire.schema import MAX_UDP_PAYLOAD_BYTES, MIN_DATAGRAM_BYTES
 from pose_estimation_ros.msg import PoseArray
 from pose_estimation_ros.nodes.bridge_diagnostics import (
@@ -40,41 +35,7 @@ from pose_estimation_ros.nodes.pose_forwarder import PoseForwarder
 
 PARAMS = (
     cameras_param("receivers tell them apart by the frame id"),
-    ParamSpec(
-        "host",
-        "127.0.0.1",
-        "Destination host or IPv4 address (unicast, broadcast).",
-        read_only=True,
-    ),
-    ParamSpec("port", 4900, "Destination UDP port.", 1, 65535, read_only=True),
-    ParamSpec(
-        "mode",
-        "unicast",
-        "How to send: to host, to multicast_group, or broadcast to "
-        "host (a broadcast address such as 192.168.1.255).",
-        choices=MODES,
-        read_only=True,
-    ),
-    ParamSpec(
-        "multicast_group",
-        DEFAULT_MULTICAST_GROUP,
-        "IPv4 multicast group (mode multicast).",
-        read_only=True,
-    ),
-    ParamSpec(
-        "multicast_ttl",
-        1,
-        "Multicast time-to-live: 1 stays on the local network.",
-        0,
-        255,
-        read_only=True,
-    ),
-    ParamSpec(
-        "multicast_interface",
-        "",
-        "IPv4 address of the interface multicast leaves by; empty lets the OS choose.",
-        read_only=True,
-    ),
+    *field_specs(Destination),
     ParamSpec(
         "max_datagram_bytes",
         1200,
@@ -107,14 +68,7 @@ class UdpBridgeNode(Node):
         super().__init__("udp_bridge_node", **node_options)
         self._sender: UdpSender | None = None  # until the parameters are known to be valid
         params = declare_parameters(self, PARAMS)
-        destination = Destination(
-            params["host"],
-            params["port"],
-            params["mode"],
-            params["multicast_group"],
-            params["multicast_ttl"],
-            params["multicast_interface"],
-        )
+        destination = Destination(**{name: params[name] for name in field_names(Destination)})
         self._sender = UdpSender(destination)
         self._counts = BridgeCounts()
         self._reported = (BridgeCounts(), SendCounts())

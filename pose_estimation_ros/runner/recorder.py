@@ -10,7 +10,7 @@ from sensor_msgs.msg import Image
 
 from pose_estimation_ros.core import topics
 from pose_estimation_ros.core.image_encoding import ImageEncodingError
-from pose_estimation_ros.nodes.conversions import image_msg_to_bgr
+from pose_estimation_ros.nodes.image_conversions import image_msg_to_bgr
 
 
 class AnnotatedVideoRecorder(Node):

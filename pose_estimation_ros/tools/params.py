@@ -1,10 +1,12 @@
-"""Write or check ``config/params.yaml`` and the docs' parameter tables against the specs.
+"""Write or check ``config/params.yaml`` and the docs' tables against the specs.
 
 ``python -m pose_estimation_ros.tools.params --check`` (exit 1, naming the
 stale files) or ``--write``. The params file holds one block per graph node
-(``graph.NODES``), every parameter at its default under its description; a
-docs table sits between ``<!-- params: KEY -->`` and ``<!-- end params -->``,
-KEY being a node (its ``PARAMS``) or a model family (its own options).
+(``graph.NODES``), every parameter at its default under its description. In
+README.md and docs/*.md, a table between ``<!-- params: KEY -->`` and
+``<!-- end params -->`` lists the parameters of KEY, a node (its ``PARAMS``)
+or a model family (its own options); one between ``<!-- launch arguments -->``
+and ``<!-- end launch arguments -->`` the launch arguments (``graph.ARGUMENTS``).
 """
 
 from __future__ import annotations
@@ -29,6 +31,10 @@ HEADER = (
     "--write\n"
 )
 TABLE = re.compile(r"(<!-- params: (\S+) -->\n)(.*?)(<!-- end params -->)", re.DOTALL)
+ARGUMENTS_TABLE = re.compile(
+    r"(<!-- launch arguments -->\n)(.*?)(<!-- end launch arguments -->)", re.DOTALL
+)
+MARKDOWN = ("README.md", "docs/*.md")  # where generated tables may sit
 
 
 def node_specs(node: str) -> tuple[ParamSpec, ...]:
@@ -52,19 +58,34 @@ def params_file() -> str:
     return HEADER + "\n" + "\n".join(blocks)
 
 
+def arguments_table() -> str:
+    """Return the launch arguments as a Markdown table: name, default, parameter set, meaning."""
+    lines = ["| argument | default | sets | meaning |", "|---|---|---|---|"]
+    for arg in graph.ARGUMENTS:
+        cells = (
+            f"`{arg.name}`",
+            f"`{arg.default}`" if arg.default else '`""`',
+            f"`{arg.node}.{arg.parameter}`" if arg.node else "",
+            arg.description,
+        )
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def with_tables(text: str) -> str:
     """Return the Markdown ``text`` with every marked table written from its specs."""
-    return TABLE.sub(
+    text = TABLE.sub(
         lambda m: m.group(1) + markdown_table(table_specs(m.group(2))) + m.group(4), text
     )
+    return ARGUMENTS_TABLE.sub(lambda m: m.group(1) + arguments_table() + m.group(3), text)
 
 
 def expected(root: Path = ROOT) -> dict[Path, str]:
     """Return each generated file's path (under ``root``) and the text it must have."""
     files = {root / PARAMS_FILE: params_file()}
-    for path in sorted((root / "docs").glob("*.md")):
+    for path in sorted(path for pattern in MARKDOWN for path in root.glob(pattern)):
         text = path.read_text(encoding="utf-8")
-        if TABLE.search(text):
+        if TABLE.search(text) or ARGUMENTS_TABLE.search(text):
             files[path] = with_tables(text)
     return files
 

@@ -17,7 +17,7 @@ from sensor_msgs.msg import Image
 from std_msgs.msg import Header
 
 from pose_estimation_ros.msg import PoseArray
-from pose_estimation_ros.nodes.conversions import bgr_to_image_msg
+from pose_estimation_ros.nodes.image_conversions import bgr_to_image_msg
 from pose_estimation_ros.nodes.pose_node import PoseNode
 
 TIMEOUT_S = 60.0

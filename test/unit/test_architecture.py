@@ -1,40 +1,58 @@
-"""The import rules of docs/architecture.md, checked on every module's parsed imports."""
+"""The import rules of docs/architecture.md, read from its table and checked on parsed imports."""
 
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 PACKAGE = "pose_estimation_ros"
-SOURCE = Path(__file__).resolve().parents[2] / PACKAGE
+REPO = Path(__file__).resolve().parents[2]
+SOURCE = REPO / PACKAGE
+DOC = REPO / "docs" / "architecture.md"
+# Checked beside the package: its executables and its launch file (Python without a suffix too).
+OUTSIDE_PACKAGE = [REPO / "launch" / "pose.launch.py", *sorted((REPO / "scripts").iterdir())]
+RAW_CDR = SOURCE / "nodes" / "raw_cdr"
 
-# Layer of each part of the package (first component under pose_estimation_ros/).
+
+@dataclass(frozen=True)
+class Layer:
+    """A row of the doc's table."""
+
+    modules: tuple[str, ...]  # under pose_estimation_ros/, or launch/ and scripts/ at the root
+    imports: frozenset[str]  # the layers it may import, itself included
+    ros: bool
+
+
+def _read_layers(doc: str) -> dict[str, Layer]:
+    """Parse the table whose header starts ``| layer | modules |``: one ``Layer`` per row."""
+    lines = iter(doc.splitlines())
+    next(line for line in lines if line.startswith("| layer | modules |"))
+    next(lines)  # |---|
+    layers = {}
+    for line in lines:
+        if not line.startswith("|"):
+            break
+        name, modules, imports, ros = (cell.strip() for cell in line.strip("|").split("|"))
+        layers[name] = Layer(
+            tuple(re.findall(r"`([^`]+)`", modules)),
+            frozenset({name, *re.findall(r"`([^`]+)`", imports)}),
+            {"yes": True, "no": False}[ros],
+        )
+    return layers
+
+
+LAYER_TABLE = _read_layers(DOC.read_text())
+# The layer of each first path component (under pose_estimation_ros/, or at the root outside it).
 LAYERS = {
-    "core": "core",
-    "graph": "graph",
-    "params_file": "graph",
-    "fetch_assets": "clients",
-    "udp_receiver": "clients",
-    "nodes": "nodes",
-    "runner": "runner",
-    "bench": "dev",
-    "evaluation": "dev",
-    "tools": "dev",
-    "msg": "msg",  # generated messages: ROS
+    Path(module).parts[0].removesuffix(".py"): name
+    for name, layer in LAYER_TABLE.items()
+    for module in layer.modules
 }
-# What each layer may import from the package (docs/architecture.md's table).
-ALLOWED = {
-    "core": {"core"},
-    "graph": {"core", "graph"},
-    "clients": {"core"},
-    "nodes": {"core", "nodes", "msg"},
-    "runner": {"core", "graph", "nodes", "runner", "msg"},
-    "dev": {"core", "graph", "nodes", "runner", "dev", "msg"},
-}
-NO_ROS = {"core", "graph", "clients"}
+NO_ROS = {name for name, layer in LAYER_TABLE.items() if not layer.ros}
 ROS_TOP_LEVEL = {
     "rclpy", "launch", "launch_ros", "ament_index_python", "rcl_interfaces", "rosidl_runtime_py",
     "builtin_interfaces", "message_filters", "cv_bridge", "tf2_ros", "rosbag2_py",
@@ -59,11 +77,13 @@ def _module_name(path: Path, root: Path) -> str:
 
 
 def _imports(path: Path, root: Path = SOURCE) -> list[Import]:
+    """Parse ``path``, a module under package directory ``root`` or a file outside the package."""
     tree = ast.parse(path.read_text(), str(path))
-    here = _module_name(path, root).split(".")
+    inside = path.is_relative_to(root)
+    here = _module_name(path, root).split(".") if inside else []
     package = here if path.name == "__init__.py" else here[:-1]
     top_level = {id(node) for node in tree.body}
-    relative = str(path.relative_to(root))
+    relative = str(path.relative_to(root if inside else REPO))
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -81,7 +101,7 @@ def _imports(path: Path, root: Path = SOURCE) -> list[Import]:
 
 
 MODULES = sorted(SOURCE.rglob("*.py"))
-ALL_IMPORTS = [i for path in MODULES for i in _imports(path)]
+ALL_IMPORTS = [i for path in [*MODULES, *OUTSIDE_PACKAGE] for i in _imports(path)]
 
 
 def _layer_of_path(path: str) -> str | None:
@@ -102,19 +122,52 @@ def _excepted(i: Import) -> bool:
     return (i.path, i.module.split(".")[0]) in CORE_ROS_EXCEPTIONS
 
 
+def test_the_table_names_existing_modules_and_layers():
+    assert {"core", "nodes", "msg", "dev"} <= set(LAYER_TABLE)  # the table was found and read
+    missing = [
+        module
+        for layer in LAYER_TABLE.values()
+        for module in layer.modules
+        if not (SOURCE / module).exists() and not (REPO / module).exists()
+    ]
+    unknown = set().union(*(layer.imports for layer in LAYER_TABLE.values())) - set(LAYER_TABLE)
+    named = [Path(module).parts[0] for layer in LAYER_TABLE.values() for module in layer.modules]
+    assert not missing, f"docs/architecture.md names modules that do not exist: {missing}"
+    assert not unknown, f"docs/architecture.md allows imports of unknown layers: {unknown}"
+    assert len(set(named)) == len(named), f"a module is in two rows: {sorted(named)}"
+
+
 def test_every_module_belongs_to_a_layer():
     paths = {str(path.relative_to(SOURCE)) for path in MODULES}
+    paths |= {str(path.relative_to(REPO)) for path in OUTSIDE_PACKAGE}
     unplaced = {path for path in paths if _layer_of_path(path) is None}
-    assert unplaced <= {"__init__.py"}, f"add these to LAYERS and docs/architecture.md: {unplaced}"
+    assert unplaced <= {"__init__.py"}, f"add these to docs/architecture.md's table: {unplaced}"
     assert len(paths) > 50  # the walk found the package
 
 
-def test_layers_import_only_the_layers_below_them():
+def test_layers_import_only_what_the_table_allows():
     wrong = sorted(
         f"{i.path} imports {i.module} ({_layer_of_module(i.module)})"
         for i in ALL_IMPORTS
         if (target := _layer_of_module(i.module)) is not None
-        and target not in ALLOWED.get(_layer_of_path(i.path) or "", set())
+        and target not in _allowed(i.path)
+    )
+    assert not wrong, "\n".join(wrong)
+
+
+def _allowed(path: str) -> frozenset[str]:
+    layer = _layer_of_path(path)
+    return LAYER_TABLE[layer].imports if layer else frozenset()
+
+
+def test_the_raw_codecs_are_reached_through_their_package():
+    codecs = {f"{PACKAGE}.nodes.raw_cdr.{path.stem}" for path in RAW_CDR.glob("*.py")}
+    codecs.discard(f"{PACKAGE}.nodes.raw_cdr.__init__")
+    assert len(codecs) >= 4  # header, image, layout, pose_array, stream
+    wrong = sorted(
+        f"{i.path} imports {i.module}: import its names from nodes.raw_cdr"
+        for i in ALL_IMPORTS
+        if i.module in codecs and not i.path.startswith("nodes/raw_cdr/")
     )
     assert not wrong, "\n".join(wrong)
 
@@ -188,14 +241,3 @@ def test_import_parsing_resolves_absolute_and_relative_imports(tmp_path, source,
     assert module in {i.module for i in found}
     assert {i.path for i in found} == {"core/capture/probe.py"}
     assert not any(i.top_level for i in found)
-
-
-def test_the_camera_imports_no_message_of_this_package():
-    """A generic driver, paced by any header-first topic (docs/camera.md), not by PoseArray."""
-    camera = {"nodes/camera_node.py", "nodes/image_publisher.py", "nodes/pace_topic.py"}
-    wrong = sorted(
-        f"{i.path} imports {i.module}"
-        for i in ALL_IMPORTS
-        if i.path in camera and _layer_of_module(i.module) == "msg"
-    )
-    assert not wrong, "\n".join(wrong)

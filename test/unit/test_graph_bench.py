@@ -7,23 +7,34 @@ import json
 import math
 import socket
 import time
+from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 import yaml
 
+from pose_estimation_ros import graph
 from pose_estimation_ros.bench.bridge_bench import frame_of
+from pose_estimation_ros.bench.camera_bench import camera_command
 from pose_estimation_ros.bench.chart import HEIGHT, WIDTH, draw_chart
-from pose_estimation_ros.bench.comparison import ratios
+from pose_estimation_ros.bench.comparison import ratios, threads_label
 from pose_estimation_ros.bench.failures import failures
 from pose_estimation_ros.bench.frame_account import AT_30_FPS, EVERY_FRAME, account
-from pose_estimation_ros.bench.graph_session import DatagramSink, write_params_file
+from pose_estimation_ros.bench.graph_bench import pose_node_figures
+from pose_estimation_ros.bench.graph_session import (
+    DatagramSink,
+    GraphRun,
+    write_params_file,
+)
 from pose_estimation_ros.bench.machine import CpuSnapshot, busy_share
 from pose_estimation_ros.bench.report import STAGE_ROWS, format_table, main, write_json
 from pose_estimation_ros.bench.stats import ratio, steady_rate, summary_ms
+from pose_estimation_ros.bench.transport_bench import WATCHER, transport_figures
 from pose_estimation_ros.core.wire import WireHeader, encode_frame
+from pose_estimation_ros.nodes.pose_diagnostics import PoseStats, pose_status
 from pose_estimation_ros.params_file import block_key
+from pose_estimation_ros.runner.commands import default_params_file
 
 
 def test_summary_ms_percentiles():
@@ -121,13 +132,27 @@ def test_table_shows_every_figure_each_ratio_with_its_budget_and_the_goals():
     table = format_table(results_document())
     assert _line(table, ONE_THREAD).split()[-4:] == ["50.0", "65.0", "1.30x", "met"]
     assert _line(table, EVERY_CORE).endswith("70.0    75.0   1.07x   NOT met")
-    assert "movenet_lightning: 40.0 (0.57x the seed loop on every core)" in table
+    assert "movenet_lightning: 40.0 (0.57x the seed loop on every core (threads: 0))" in table
     assert "goal >= 1.2x" in table
     assert "goal p95 <= 12: NOT met" in table  # p95 of 10, 11, 13 is 12.8
     assert all(stage in table for stage in STAGE_ROWS)
     assert "100.0% of 120 frames" in table
     assert "90% in all, 40% with work other than this benchmark" in table
     assert "every run completed" in table and "!!!" not in table
+
+
+def test_budget_labels_follow_the_threads_the_runs_used():
+    assert threads_label(1) == "1 inference thread" and threads_label(3) == "3 inference threads"
+    document = results_document()
+    model = document["models"]["movenet_lightning"]
+    model["baseline_all_threads"]["threads"] = 4  # as from a params file with threads: 4
+    for run in ("graph_all_threads", "graph_unpaced"):
+        model[run]["pose"]["threads"] = 4
+    model["ratios"] = ratios(model)
+    table = format_table(document)
+    assert _line(table, "movenet_lightning, 4 inference threads ").endswith("1.07x   NOT met")
+    assert "(0.57x the seed loop on 4 inference threads)" in table
+    assert "camera paced, threads 4" in table and "threads: 0" not in table
 
 
 def _line(table: str, start: str) -> str:
@@ -236,6 +261,14 @@ def test_report_of_complete_results_exits_0(tmp_path, capsys):
     assert "!!!" not in capsys.readouterr().out
 
 
+def test_a_transport_watcher_that_did_not_exit_0_is_a_failure(tmp_path):
+    codes = {"camera_node": 0, "pose_node": 0, "udp_bridge_node": 0, WATCHER: 1}
+    run = transport_figures(tmp_path / "transport-raw.json", 10, 0, codes)
+    document = results_document()
+    document["transport"] = {"runs": {"raw": run}}
+    assert f"transport raw: {WATCHER} exited with code 1" in failures(document)
+
+
 def transport_section():
     measured = {
         "published": 400,
@@ -312,6 +345,35 @@ def test_params_file_changes_only_the_parameters_given(tmp_path):
     assert camera["max_frames_in_flight"] == 2 and camera["loop"] is False
     pose = params[block_key("pose_node")]["ros__parameters"]
     assert pose["model"] == "movenet_lightning" and pose["threads"] == 1
+
+
+def test_pose_node_figures_read_the_status_the_pose_node_publishes():
+    stats = PoseStats()
+    statuses = []
+    for _ in range(4):
+        stats.received()
+        stats.processed(12.0)
+        stats.dropped(1)
+        status = pose_status("/pose_node", "m", 1.0, stats.take_window(), stats, age_s=0.1,
+                             stale_warn_s=2.0)  # fmt: skip
+        statuses.append({value.key: value.value for value in status.values})
+    run = GraphRun(frames=[], account=None, pose_diagnostics=statuses)
+    figures = pose_node_figures(run)
+    assert figures == {
+        "input_rate_hz": 2.0,
+        "output_rate_hz": 1.0,
+        "inference_ms_mean": 12.0,
+        "dropped_frames_total": 4.0,
+    }
+
+
+def test_camera_bench_starts_the_graph_camera_with_its_params_file():
+    command = camera_command(Path("/data/video.avi"), "mono8")
+    assert command[0].endswith(f"/{graph.CAMERA}")
+    assert command[command.index("--params-file") + 1] == str(default_params_file())
+    parameters = {command[i + 1] for i, word in enumerate(command) if word == "-p"}
+    wanted = {"source:=/data/video.avi", "fps:=0.0", "encoding:=mono8", "wait_for_readers:=1"}
+    assert wanted <= parameters
 
 
 def test_sink_keeps_the_first_datagram_of_each_frame_with_its_latency():

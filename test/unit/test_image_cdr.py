@@ -12,7 +12,7 @@ from std_msgs.msg import Header
 
 from pose_estimation_ros.core.image_encoding import ImageEncodingError
 from pose_estimation_ros.msg import Keypoint, PoseArray
-from pose_estimation_ros.nodes.conversions import image_msg_to_bgr
+from pose_estimation_ros.nodes.image_conversions import image_msg_to_bgr
 from pose_estimation_ros.nodes.raw_cdr import (
     CDR_LITTLE_ENDIAN,
     ImageFields,

@@ -44,6 +44,18 @@ def test_a_table_edited_by_hand_is_found_stale(tmp_path):
     assert tool.stale(tmp_path) == [page]
 
 
+def test_the_readme_launch_arguments_table_is_written_from_the_graph(tmp_path):
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "params.yaml").write_text(tool.params_file())
+    readme = tmp_path / "README.md"
+    marked = "x\n<!-- launch arguments -->\n<!-- end launch arguments -->\n"
+    readme.write_text(tool.with_tables(marked))
+    assert tool.stale(tmp_path) == []
+    assert "| `port` | `4900` | `udp_bridge_node.port` |" in readme.read_text()
+    readme.write_text(readme.read_text().replace("`4900`", "`4901`"))
+    assert tool.stale(tmp_path) == [readme]
+
+
 def test_a_new_family_is_declared_by_the_node_without_a_node_change():
     fake = Family("Fake", ("fake_model",), "no.such.module", FakeOptions)
     specs = {spec.name: spec for spec in option_specs((*FAMILIES, fake))}

@@ -9,7 +9,7 @@ from visualization_msgs.msg import Marker
 from pose_estimation_ros.core.drawing import draw_people, track_colour
 from pose_estimation_ros.core.skeletons import COCO17, OPENPOSE18, Layout
 from pose_estimation_ros.core.types import Person, box_around
-from pose_estimation_ros.nodes.conversions import bgr_to_image_msg, image_msg_to_bgr
+from pose_estimation_ros.nodes.image_conversions import bgr_to_image_msg, image_msg_to_bgr
 from pose_estimation_ros.nodes.pose_diagnostics import PoseStats, pose_status
 from pose_estimation_ros.nodes.markers import PIXEL_SIZE_M, people_markers
 

@@ -42,8 +42,8 @@ def with_fields(monkeypatch, msg_type: Any, change) -> None:
 
 def import_fresh(monkeypatch, name: str) -> ModuleType:
     """Import codec module ``name`` anew; the one already imported is back after the test."""
+    monkeypatch.setattr(raw_cdr, name, importlib.import_module(CODEC + name))
     monkeypatch.delitem(sys.modules, CODEC + name)
-    monkeypatch.setattr(raw_cdr, name, getattr(raw_cdr, name))
     return importlib.import_module(CODEC + name)
 
 
@@ -163,3 +163,11 @@ def test_reordered_numbers_are_followed(monkeypatch):
     _, read = codec.read_pose_array(written)
     np.testing.assert_array_equal(read.people[0].keypoints, keypoints)
     assert (read.people[0].track_id, read.people[0].score) == (7, 0.5)
+
+
+@pytest.mark.parametrize("representation, byte_order", [(b"\x00\x01", "<"), (b"\x00\x00", ">")])
+def test_a_reordered_stamp_is_read_in_either_byte_order(monkeypatch, representation, byte_order):
+    with_fields(monkeypatch, Time, lambda f: {"nanosec": "uint32", "sec": "int32"})
+    codec = import_fresh(monkeypatch, "header")
+    serialized = representation + b"\x00\x00" + struct.pack(f"{byte_order}Ii", 5, -2)
+    assert codec.header_first_stamp_ns(serialized) == -2_000_000_000 + 5

@@ -16,6 +16,7 @@ INFERENCE_PRECISIONS = ("f32", "bf16", "f16")
 # Tallest network input (px): 4x the networks' own 256 or 368 rows; with the width cap of
 # ``sizing.MAX_INPUT_ASPECT`` the input is at most 1024 x 4096 whatever the image.
 MAX_INPUT_HEIGHT = 1024
+GROUPING = GroupingParams()  # the PAF grouping's defaults: the paf_* and min_parts options'
 
 
 @dataclass(frozen=True)
@@ -43,21 +44,23 @@ class OpenPoseOptions:
         0.1, "heatmap value a keypoint candidate must exceed", min_value=0.0, max_value=1.0
     )
     paf_sample_threshold: float = option(
-        0.05,
+        GROUPING.sample_threshold,
         "PAF . limb direction a sample along a limb must exceed",
         min_value=0.0,
         max_value=1.0,
     )
     paf_min_fraction: float = option(
-        0.8,
+        GROUPING.min_fraction,
         "fraction of a limb's samples that must exceed paf_sample_threshold",
         min_value=0.0,
         max_value=1.0,
     )
     paf_num_samples: int = option(
-        10, "samples along each candidate limb", min_value=2, max_value=100
+        GROUPING.num_samples, "samples along each candidate limb", min_value=2, max_value=100
     )
-    min_parts: int = option(4, "drop people with fewer keypoints found", min_value=2, max_value=18)
+    min_parts: int = option(
+        GROUPING.min_parts, "drop people with fewer keypoints found", min_value=2, max_value=18
+    )
     max_people: int = option(
         20,
         "publish at most this many people per image, the highest scored",

@@ -48,7 +48,11 @@ _PAF_Y = np.array([y for _, y in LIMB_PAF_CHANNELS], dtype=np.intp)
 
 @dataclass(frozen=True)
 class GroupingParams:
-    """Thresholds of the limb scoring and the people filter."""
+    """Thresholds of the limb scoring and the people filter.
+
+    These defaults are the ones defined: the OpenPose options ``paf_*`` and
+    ``min_parts`` (``options.OpenPoseOptions``) take theirs from here.
+    """
 
     num_samples: int = 10  # points sampled along each candidate limb
     sample_threshold: float = 0.05  # a sample counts when PAF . direction exceeds this

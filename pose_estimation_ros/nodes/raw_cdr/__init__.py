@@ -15,21 +15,41 @@ order found there. A message that no longer matches stops the import (the
 node at start-up, the unit tests) with a ``LayoutError`` naming the message,
 the field and the module to update. The unit tests compare the bytes with
 rclpy's own serialization, both ways.
+
+Code outside this package imports these names from the package itself, never
+from its modules (a test checks it). Each name loads only its own module, on
+first use: the camera, reading stamps, loads no ``PoseArray``, so a change to
+this package's messages cannot stop it.
 """
 
-from pose_estimation_ros.nodes.raw_cdr.header import header_first_stamp_ns, header_stamp_ns
-from pose_estimation_ros.nodes.raw_cdr.image import ImageFields, read_image
-from pose_estimation_ros.nodes.raw_cdr.layout import LayoutError
-from pose_estimation_ros.nodes.raw_cdr.pose_array import read_pose_array, serialize_pose_array
-from pose_estimation_ros.nodes.raw_cdr.stream import CDR_LITTLE_ENDIAN
+from __future__ import annotations
 
-__all__ = [
-    "CDR_LITTLE_ENDIAN",
-    "ImageFields",
-    "LayoutError",
-    "header_first_stamp_ns",
-    "header_stamp_ns",
-    "read_image",
-    "read_pose_array",
-    "serialize_pose_array",
-]
+from importlib import import_module
+from typing import Any
+
+# Each public name, and the module of this package that defines it.
+_MODULE_OF = {
+    "CDR_LITTLE_ENDIAN": "stream",
+    "ImageFields": "image",
+    "LayoutError": "layout",
+    "header_first_stamp_ns": "header",
+    "header_stamp_ns": "header",
+    "read_image": "image",
+    "read_pose_array": "pose_array",
+    "serialize_pose_array": "pose_array",
+}
+__all__ = sorted(_MODULE_OF)
+
+
+def __getattr__(name: str) -> Any:
+    """Import the module that defines ``name`` (PEP 562: called for names not yet loaded)."""
+    if name not in _MODULE_OF:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{_MODULE_OF[name]}"), name)
+    globals()[name] = value  # found directly from now on
+    return value
+
+
+def __dir__() -> list[str]:
+    """List the loaded names and the public ones."""
+    return sorted({*globals(), *__all__})

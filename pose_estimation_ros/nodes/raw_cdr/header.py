@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import struct
 from functools import cache
 from typing import Any
 
@@ -17,7 +16,6 @@ HEADER = Field("header", "std_msgs/Header")  # how the messages here start
 # Representation ids of plain CDR and plain CDR2 (big- and little-endian), from DDS-XTypes.
 _PLAIN_IDS = {b"\x00\x00", b"\x00\x01", b"\x00\x06", b"\x00\x07"}
 ENCAPSULATION_SIZE = 4
-_STAMP_BY_ORDER = {"big": struct.Struct(">iI"), "little": struct.Struct("<iI")}
 derive(Header, __name__, Field("stamp", "builtin_interfaces/Time"), Field("frame_id", "string"))
 
 
@@ -44,16 +42,17 @@ def header_first_stamp_ns(serialized: bytes) -> int:
 
     After the 4-byte encapsulation header (a 2-byte representation id, 2 option
     bytes) a header-first message starts with ``builtin_interfaces/Time``: int32
-    ``sec``, uint32 ``nanosec``. Plain CDR (XCDR1) and plain CDR2 (XCDR2, final
-    types) lay those out alike; the id's low bit tells the byte order.
+    ``sec``, uint32 ``nanosec`` (as ``_STAMP`` finds them). Plain CDR (XCDR1) and
+    plain CDR2 (XCDR2, final types) lay those out alike; the id's low bit tells
+    the byte order.
     """
     representation = bytes(serialized[:2])
     if representation not in _PLAIN_IDS:
         raise ValueError(f"not plain CDR: representation id {representation.hex()}")
-    layout = _STAMP_BY_ORDER["little" if representation[1] & 1 else "big"]
-    if len(serialized) < ENCAPSULATION_SIZE + layout.size:
+    if len(serialized) < ENCAPSULATION_SIZE + _STAMP.layout.size:
         raise ValueError(f"{len(serialized)} B is too short for a header stamp")
-    sec, nanosec = layout.unpack_from(serialized, ENCAPSULATION_SIZE)
+    byte_order = "<" if representation[1] & 1 else ">"
+    sec, nanosec = _STAMP.unpack_from(serialized, ENCAPSULATION_SIZE, byte_order)
     return sec * 1_000_000_000 + nanosec
 
 

@@ -59,7 +59,8 @@ class Record:
 
     def __init__(self, codes: str, message_order: tuple[int, ...]) -> None:
         """Take the struct codes and the codec's index of each value, both in message order."""
-        self.layout = struct.Struct("<" + codes)
+        self._by_byte_order = {order: struct.Struct(order + codes) for order in "<>"}
+        self.layout = self._by_byte_order["<"]  # the CDR written and read by ``stream``
         self.message_order = message_order
         self.codec_order = tuple(sorted(range(len(message_order)), key=message_order.__getitem__))
         self._to_message = _picker(message_order)
@@ -72,6 +73,13 @@ class Record:
     def read(self, reader: CdrReader) -> tuple:
         """Read the values, in the codec's order."""
         return self._to_codec(reader.unpack(self.layout))
+
+    def unpack_from(self, data: bytes, offset: int, byte_order: str) -> tuple:
+        """Unpack the values at ``offset`` of ``data``, in the codec's order.
+
+        ``byte_order``: ``"<"`` (little-endian) or ``">"`` (big-endian).
+        """
+        return self._to_codec(self._by_byte_order[byte_order].unpack_from(data, offset))
 
 
 def derive(
