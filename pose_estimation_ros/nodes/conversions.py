@@ -65,4 +65,3 @@ def msg_to_pose_frame(msg: PoseArray) -> PoseFrame:
         image_height=msg.image_height,
         people=[msg_to_person(p) for p in msg.poses],
     )
-

@@ -4,12 +4,14 @@ One copy of what every integration test does with processes: the command line of
 an installed node (``config/params.yaml`` and ``-p`` overrides), starting it with
 its output in a log file or its stderr kept, waiting for a condition while the
 processes it needs stay alive, and stopping it as Ctrl-C would (then killing it
-when it does not end); also the process tree and session lookups by ``/proc``.
+when it does not end); also the process tree and session lookups by ``/proc``,
+and the runner's command line, its summary line and a params file that paces the camera.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -19,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import yaml
 from ament_index_python.packages import get_package_prefix
 
 PACKAGE = "pose_estimation_ros"
@@ -26,6 +29,13 @@ REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 EXECUTABLES = Path(get_package_prefix(PACKAGE)) / "lib" / PACKAGE
 PARAMS_YAML = REPO_ROOT / "config" / "params.yaml"
 SCRIPTS = Path(__file__).resolve().parent / "processes"
+# The graph as ``make run`` starts it, with one summary line per camera (``core.frame_ledger``).
+RUN = [sys.executable, "-P", "-m", "pose_estimation_ros.runner", "--quiet"]
+SUMMARY = re.compile(
+    r"^run: (\d+) frames published.*, (\d+) poses \((\d+) frames replaced while the pose node "
+    r"was busy, (\d+) lost, (\d+) before its first answer, (\d+) in flight at the end\)$",
+    re.MULTILINE,
+)
 PROCESS_TIMEOUT_S = 60.0  # generous: DDS discovery on a loaded 2-core machine
 # Every line reaches the log as it is written: a test waits on lines, and a killed process
 # leaves its last words.
@@ -41,6 +51,30 @@ def node_command(
     return [sys.executable, str(EXECUTABLES / executable), *flags, "--ros-args", *files, *args]
 
 
+def run_summary(output: str) -> dict[str, int]:
+    """Return the counts of the runner's summary line in ``output`` (fail if there is none)."""
+    match = SUMMARY.search(output)
+    assert match, output
+    names = ("frames", "poses", "replaced", "lost", "early", "in_flight")
+    return dict(zip(names, map(int, match.groups())))
+
+
+def paced_params(folder: Path) -> Path:
+    """Write config/params.yaml with every frame answered into ``folder``; return its path.
+
+    With ``max_frames_in_flight: 1`` the camera publishes a frame once the previous one has
+    its poses, and a reliable image subscription gets the first frame even when the pose
+    node's reader matches after the camera saw it: the pose node runs on every frame, in
+    order, however slow the machine is.
+    """
+    params = yaml.safe_load(PARAMS_YAML.read_text())
+    params["/**/camera_node"]["ros__parameters"]["max_frames_in_flight"] = 1
+    params["/**/pose_node"]["ros__parameters"]["image_reliability"] = "reliable"
+    path = folder / "params.yaml"
+    path.write_text(yaml.safe_dump(params))
+    return path
+
+
 def script_command(name: str, *args: str) -> list[str]:
     """Command line of a helper script in ``processes/``."""
     return [sys.executable, str(SCRIPTS / name), *args]
@@ -53,10 +87,14 @@ def name_of(process: subprocess.Popen) -> str:
 
 
 def start(command: list[str], log: Path | None = None, **popen: Any) -> subprocess.Popen:
-    """Start ``command``: stdout and stderr in ``log``, or stderr kept as text for ``stop``."""
+    """Start ``command``, unbuffered: stdout and stderr in ``log``, or as ``popen`` says.
+
+    Without ``log`` stderr is kept as text for ``stop`` unless ``popen`` names its own.
+    """
     env = {**popen.pop("env", os.environ), **UNBUFFERED}
     if log is None:
-        return subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env, **popen)
+        popen = {"stderr": subprocess.PIPE, "text": True, **popen}
+        return subprocess.Popen(command, env=env, **popen)
     with log.open("wb") as out:
         return subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env, **popen)
 

@@ -9,13 +9,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
-from processes_util import PARAMS_YAML, finish, start
+from processes_util import RUN, finish, paced_params, start
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from recordings import IMAGE, storage_file, track, video_frames, write_recording
 from rosbags.highlevel import AnyReader
 from test_camera_node import Listener, camera_node, pixels
-from test_run import RUN
 
 from pose_estimation_ros.core.assets import resolve
 from pose_estimation_ros.nodes.conversions import stamp_ns
@@ -110,22 +108,6 @@ def test_several_image_topics_without_source_topic_is_one_clear_error(
     assert len(errors) == 1 and "Traceback" not in text, text
     assert f"recording {folder} holds 2 image topics: /left/image_raw (" in errors[0]
     assert "/right/image_raw (sensor_msgs/msg/Image, 2 messages); set source_topic" in errors[0]
-
-
-def paced_params(tmp_path: Path) -> Path:
-    """config/params.yaml with every frame answered: the camera paced by the poses, reliably.
-
-    With ``max_frames_in_flight: 1`` the camera publishes a frame once the previous one has
-    its poses, and a reliable image subscription gets the first frame even when the pose
-    node's reader matches after the camera saw it: the pose node runs on every frame, in
-    order, in both runs, so its tracking state is the same frame after frame.
-    """
-    params = yaml.safe_load(PARAMS_YAML.read_text())
-    params["/**/camera_node"]["ros__parameters"]["max_frames_in_flight"] = 1
-    params["/**/pose_node"]["ros__parameters"]["image_reliability"] = "reliable"
-    path = tmp_path / "params.yaml"
-    path.write_text(yaml.safe_dump(params))
-    return path
 
 
 def run_graph(source: Path, record: Path, params: Path) -> str:

@@ -3,11 +3,16 @@
 camera_node plays pose_1.mp4 looped at 30 fps for 20 s, pose_node runs MoveNet
 Lightning on OpenVINO (both the installed executables, as separate processes
 over Fast DDS), and the test process records ``camera_info`` (one per frame
-published, with the frame's stamp) and ``poses`` reliably. At least 99% of the
-frames published from the first one the pose node answered on must get a
-PoseArray: nothing set; localhost-only discovery (the Jazzy/Kilted variable
-and the older one); a user's own Fast DDS profile, which must be the one used;
-and the first two with one core kept busy by an unrelated process.
+published, with the frame's stamp), ``poses`` and the pose node's
+``/diagnostics`` reliably. Every frame published from the first one the pose
+node answered to the last must reach it: taken (and answered), or replaced
+while it was busy (by design: how many depends on the machine's load), never
+lost on the way; in the pose node's own counts (from the gaps in the images'
+sequence numbers), ``received + dropped`` is the frames published
+(``pose_counts``) and ``lost`` is 0. Set-ups: nothing set; localhost-only discovery (the
+Jazzy/Kilted variable and the older one); a user's own Fast DDS profile, which
+must be the one used; and the first two with one core kept busy by an
+unrelated process.
 """
 
 from __future__ import annotations
@@ -20,19 +25,24 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from rclpy.qos import QoSProfile, ReliabilityPolicy
+from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
 from rclpy.subscription import MessageInfo
 from diagnostic_msgs.msg import DiagnosticArray
 from sensor_msgs.msg import CameraInfo
 
 from fastdds_profiles import SMALL_BUFFERS_PROFILE, user_profile
+from pose_counts import (
+    STATUS_NAME,
+    check_every_frame_arrived,
+    published_bounds,
+    settled,
+    totals_of,
+)
 from processes_util import node_command, start, stop, wait_for
 
 from pose_estimation_ros.core.assets import resolve
 from pose_estimation_ros.msg import PoseArray
 from pose_estimation_ros.nodes.conversions import stamp_ns
-from pose_estimation_ros.nodes.node_status import status_name
-from pose_estimation_ros.nodes.pose_diagnostics import ROLE as POSE_ROLE
 from pose_estimation_ros.nodes.transport import (
     BUILTIN_TRANSPORTS_VARIABLE,
     LEGACY_PROFILES_VARIABLE,
@@ -42,8 +52,8 @@ from pose_estimation_ros.nodes.transport import (
 pytestmark = pytest.mark.slow
 
 PLAY_S = 20.0
-MIN_ANSWERED = 0.99
 START_TIMEOUT_S = 120.0
+SETTLE_TIMEOUT_S = 30.0  # after the camera stopped: the pose node's counts stop changing
 USER_SEGMENT_BYTES = 24 * 2**20  # the user profile's segment: not the package's 16 MB
 
 LOCALHOST = {"ROS_AUTOMATIC_DISCOVERY_RANGE": "LOCALHOST"}
@@ -62,7 +72,7 @@ def node(executable: str, log: Path, *parameters: str) -> subprocess.Popen:
 
 
 class StampRecorder:
-    """Stamps of the frames published (``camera_info``) and of the PoseArrays, reliably."""
+    """Stamps of the frames published and of the PoseArrays, and the pose node's totals."""
 
     def __init__(self, context) -> None:  # noqa: D107
         import rclpy
@@ -73,10 +83,17 @@ class StampRecorder:
         self.frames: list[tuple[int, int]] = []  # (stamp, publication sequence number)
         self.poses: list[int] = []
         self.node.create_subscription(CameraInfo, "camera_info", self._on_info, reliable)
-        self.node.create_subscription(
-            PoseArray, "poses", lambda m: self.poses.append(stamp_ns(m)), reliable
+        # As the pose node publishes them (transient local): none missed while matching.
+        poses_qos = QoSProfile(
+            depth=2000,
+            reliability=ReliabilityPolicy.RELIABLE,
+            durability=DurabilityPolicy.TRANSIENT_LOCAL,
         )
-        self.diagnostics: dict[str, str] = {}  # the pose node's last, shown on failure
+        self.node.create_subscription(
+            PoseArray, "poses", lambda m: self.poses.append(stamp_ns(m)), poses_qos
+        )
+        self.diagnostics: dict[str, str] = {}  # the pose node's last
+        self.totals: list[dict[str, int]] = []  # the pose node's (pose_counts.TOTALS)
         self.node.create_subscription(
             DiagnosticArray, "/diagnostics", self._on_diagnostics, reliable
         )
@@ -87,9 +104,10 @@ class StampRecorder:
         self.frames.append((stamp_ns(msg), info["publication_sequence_number"]))
 
     def _on_diagnostics(self, msg: DiagnosticArray) -> None:
-        pose_statuses = [s for s in msg.status if s.name == status_name("/pose_node", POSE_ROLE)]
+        pose_statuses = [s for s in msg.status if s.name == STATUS_NAME]
         if pose_statuses:  # camera_node publishes its own too
             self.diagnostics = {v.key: v.value for v in pose_statuses[0].values}
+            self.totals.append(totals_of(self.diagnostics))
 
     def spin_for(self, seconds: float, alive: list[subprocess.Popen]) -> None:
         """Spin for ``seconds``; fail if a process in ``alive`` exits meanwhile."""
@@ -101,19 +119,14 @@ class StampRecorder:
         """Spin until the first PoseArray (the pose node is active and matched)."""
         wait_for(lambda: self.poses, "a first PoseArray", START_TIMEOUT_S, alive, self._spin)
 
+    def spin_until_settled(self, alive: list[subprocess.Popen]) -> None:
+        """Spin until the pose node's totals stop changing (two diagnostics from now on)."""
+        self.totals.clear()
+        what = "the pose node's counts to settle"
+        wait_for(lambda: settled(self.totals), what, SETTLE_TIMEOUT_S, alive, self._spin)
+
     def _spin(self) -> None:
         self.executor.spin_once(timeout_sec=0.05)
-
-    def answered(self) -> tuple[int, int]:
-        """Frames published from the first answered one on, and how many got a PoseArray.
-
-        Counted from camera_info's sequence numbers (one per frame), so that a camera_info
-        this recorder missed cannot hide a frame.
-        """
-        first = min(self.poses)
-        sequences = [sequence for stamp, sequence in self.frames if stamp >= first]
-        published = max(sequences) - min(sequences) + 1
-        return published, len({stamp for stamp in self.poses if stamp >= first})
 
     def close(self) -> None:
         """Stop spinning and destroy the node."""
@@ -153,16 +166,17 @@ def busy_core() -> Iterator[None]:
 
 @dataclass
 class Run:
-    """Frames published from the first answered one on, those answered, camera_node's segments."""
+    """What became of the frames, and camera_node's shared-memory segments."""
 
-    published: int
-    answered: int
+    published: tuple[int, int]  # bounds, first answered frame to last (pose_counts)
+    answered: int  # frames with a PoseArray
+    totals: dict[str, int]  # the pose node's own counts (pose_counts.TOTALS)
     camera_segments: list[int]
-    pose_node_diagnostics: dict[str, str]
+    pose_node_diagnostics: dict[str, str]  # its last status's values, shown on failure
 
 
 def play_and_count(tmp_path: Path) -> Run:
-    """Play pose_1.mp4 at 30 fps for ``PLAY_S`` into pose_node and count what was answered.
+    """Play pose_1.mp4 at 30 fps for ``PLAY_S`` into pose_node and count what became of it.
 
     The ROS context is created here, after the test set the user's environment.
     """
@@ -185,8 +199,14 @@ def play_and_count(tmp_path: Path) -> Run:
         segments = shared_memory_segments(camera.pid)
         recorder.spin_for(PLAY_S, [pose, camera])
         stop(camera)
-        recorder.spin_for(2.0, [pose])  # the last frames' PoseArrays
-        return Run(*recorder.answered(), segments, recorder.diagnostics)
+        recorder.spin_until_settled([pose])  # the last frames' PoseArrays and counts
+        return Run(
+            published_bounds(recorder.frames, recorder.poses),
+            len(set(recorder.poses)),
+            recorder.totals[-1],
+            segments,
+            recorder.diagnostics,
+        )
     finally:
         stop(camera)
         stop(pose)
@@ -204,26 +224,24 @@ def shared_memory_segments(pid: int) -> list[int]:
     return [os.stat(path).st_size for path in paths if os.path.exists(path)]
 
 
-def assert_answered(run: Run, tmp_path: Path) -> None:
-    """At least ``MIN_ANSWERED`` of the frames got a PoseArray; diagnostics and logs on failure."""
+def assert_every_frame_arrived(run: Run, tmp_path: Path) -> None:
+    """Every frame reached the pose node, none lost; every one it took answered and received."""
     logs = "\n".join(f"--- {p.name}\n{p.read_text()[-3000:]}" for p in tmp_path.glob("*.log"))
-    why = f"pose_node's last /diagnostics {run.pose_node_diagnostics}\n{logs}"
-    # Enough frames for MIN_ANSWERED to mean something; the camera's pace (30 fps, fewer on a
+    why = f"{run}\n{logs}"
+    # Enough frames for the counts to mean something; the camera's pace (30 fps, fewer on a
     # busy machine) is not what is tested here.
-    assert run.published >= 100, f"only {run.published} frames published; {why}"
-    assert run.answered >= MIN_ANSWERED * run.published, (
-        f"{run.answered} of {run.published} frames got a PoseArray; {why}"
-    )
+    assert run.published[0] >= 100, f"only {run.published} frames published; {why}"
+    check_every_frame_arrived(run.totals, run.published, run.answered, why)
 
 
 @pytest.mark.parametrize("setup", list(SETUPS))
-def test_every_frame_gets_poses(setup, user_environment, ros_domain_id, tmp_path):
+def test_every_frame_reaches_the_pose_node(setup, user_environment, ros_domain_id, tmp_path):
     user_environment(SETUPS[setup])
     _run_and_check(tmp_path)
 
 
 @pytest.mark.parametrize("setup", ["nothing_set", "localhost_discovery"])
-def test_every_frame_gets_poses_with_a_core_kept_busy(
+def test_every_frame_reaches_the_pose_node_with_a_core_kept_busy(
     setup, user_environment, busy_core, ros_domain_id, tmp_path
 ):
     user_environment(SETUPS[setup])
@@ -262,6 +280,6 @@ def test_a_users_profile_that_cannot_carry_frames_is_kept_with_a_warning(
 def _run_and_check(tmp_path: Path) -> list[int]:
     """Play, count, assert; return the sizes of camera_node's shared-memory segments."""
     run = play_and_count(tmp_path)
-    print(f"{run.answered} of {run.published} answered; {run.pose_node_diagnostics}")
-    assert_answered(run, tmp_path)
+    print(f"{run.answered} answered of {run.published} published; pose_node's {run.totals}")
+    assert_every_frame_arrived(run, tmp_path)
     return run.camera_segments

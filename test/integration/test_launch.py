@@ -20,7 +20,15 @@ from pathlib import Path
 import pytest
 import yaml
 from bridge_processes import free_udp_port, udp_listener
-from processes_util import alive, frames_to_folder, node_pid, session, stop, wait_for
+from processes_util import (
+    alive,
+    frames_to_folder,
+    node_pid,
+    paced_params,
+    session,
+    stop,
+    wait_for,
+)
 from damaged_media import truncated_mp4
 
 from pose_estimation_ros import graph
@@ -236,19 +244,21 @@ def _pose_subscriber(context):
     return executor, received
 
 
-def test_video_to_its_end_gives_poses_and_ends_the_launch_cleanly(launch, ros_context):
+def test_video_to_its_end_gives_poses_and_ends_the_launch_cleanly(
+    launch, ros_context, tmp_path
+):
     executor, received = _pose_subscriber(ros_context)
-    run = launch(f"source:={assets.resolve('pose_1_video')}", f"port:={free_udp_port()}")
+    # The camera paced by the poses (processes_util.paced_params): the launch ends once the
+    # video's last frame has its poses, and every frame has them however busy the machine.
+    run = launch(
+        f"source:={assets.resolve('pose_1_video')}",
+        f"port:={free_udp_port()}",
+        f"params_file:={paced_params(tmp_path)}",
+    )
     code, output = _run_to_the_end(run, executor, LAUNCH_TIMEOUT_S)
     assert code == 0, output
     assert any(person.score >= 0.3 for msg in received for person in msg.poses), output
-    # Poses from the video's first frames to its last: the camera waited for the pose node,
-    # whose model ran once before it subscribed (the first 0.8 s were lost before, a span of
-    # 3.2 s at most). A frame or two may still go while the pose node's reader matches the
-    # camera (make run's test says), and a busy machine makes the node replace a few frames.
-    stamps = sorted({stamp_ns(m) for m in received})
-    assert (stamps[-1] - stamps[0]) / 1e9 >= 3.8, output  # 119 frame periods at 30 fps: 3.97 s
-    assert len(stamps) >= 90, output  # most of the 120 frames
+    assert len({stamp_ns(m) for m in received}) == 120, output  # the video's every frame
     assert "process has died" not in output
     assert "[camera_node-1]: process has finished cleanly" in output
     assert not run.left_running(), output

@@ -6,27 +6,39 @@ into the installed pose_node; what the node says is read from its
 from its log.
 """
 
+import re
 import signal
 import subprocess
 from pathlib import Path
-from statistics import median
 
 import pytest
 
-from processes_util import script_command
+from pose_counts import settled, totals_of
+from processes_util import script_command, stop
 from test_pose_node import pose_node_run
 
 # Resident memory the pose node may gain over the fuzz, after its warm-up (docs/pose_node.md;
 # measured: 26 MB for MoveNet Lightning, 19 MB for hpe-0001, most of it DDS buffers grown for
 # the 8.8 MB images).
 RSS_BUDGET_MB = 64
+SENT = re.compile(r"^publish_images: sent at most (\d+) frames$", re.MULTILINE)  # its last line
+SECOND_CAMERA_FRAMES = 30  # 3 s at 10 fps, all while the first camera runs
 
 pytestmark = pytest.mark.slow
 
 
-def publish(mode: str, *args: str) -> subprocess.Popen:
+def publish(mode: str, *args: str, **popen) -> subprocess.Popen:
     """Start ``publish_images.py MODE ARGS`` for the pose node alone (one reader)."""
-    return subprocess.Popen(script_command("publish_images.py", mode, "--readers", "1", *args))
+    command = script_command("publish_images.py", mode, "--readers", "1", *args)
+    return subprocess.Popen(command, **popen)
+
+
+def sent_by(camera: subprocess.Popen) -> int:
+    """Stop a ``publish_images.py frames`` started with its stdout piped; the frames it sent."""
+    output = stop(camera, sent=signal.SIGTERM)
+    match = SENT.search(output)
+    assert match, output
+    return int(match.group(1))
 
 
 def resident_mb(process: subprocess.Popen) -> float:
@@ -39,36 +51,40 @@ def resident_mb(process: subprocess.Popen) -> float:
 
 def test_two_cameras_on_one_topic_are_counted_apart(ros_context):
     # Each camera numbers its frames from 1; the second starts a second or more after the first,
-    # so mixing their numbers would count their difference as dropped at every alternation.
+    # so mixing their numbers would count their difference (ten or more) as dropped or lost at
+    # every alternation: more frames than both cameras sent. Counted apart, the node counts
+    # each camera's frames from the first it received: at most what they sent, and more than
+    # the first camera alone sent.
+    piped = {"stdout": subprocess.PIPE, "text": True}
     with pose_node_run(ros_context, "model:=movenet_lightning", images=False) as run:
         recorder = run.recorder
         run.wait_subscribed()
-        cameras = [run.add(publish("frames", "--fps", "10", "--seed", "1"), signal.SIGTERM)]
+        first = run.add(publish("frames", "--fps", "10", "--seed", "1", **piped))
         recorder.spin_until(
             lambda: recorder.counters().get("processed_frames_total", 0) >= 10,
-            [run.node, *cameras],
+            [run.node, first],
             "10 frames of the first camera",
         )
-        cameras.append(run.add(publish("frames", "--fps", "10", "--seed", "2"), signal.SIGTERM))
-        both_from = len(recorder.diagnostics) + 2  # windows with both cameras (one to match)
+        count = ("--count", str(SECOND_CAMERA_FRAMES))
+        second = run.add(publish("frames", "--fps", "10", "--seed", "2", *count, **piped))
         recorder.spin_until(
-            lambda: len(recorder.diagnostics) >= both_from + 5,
-            [run.node, *cameras],
-            "5 diagnostics windows with both cameras",
+            lambda: second.poll() is not None, [run.node, first], "the second camera's end"
         )
-    node_log = run.node_log
-    windows = [recorder.values(i) for i in range(both_from, both_from + 5)]
-    rates = [float(w["input_rate_hz"]) for w in windows]
-    totals = recorder.counters(both_from + 4)
-    seen = f"rates {rates}, totals {totals}\n{node_log}"
-    assert 12.0 <= median(rates) <= 30.0, seen  # 20 Hz: two 10 fps cameras
-    # Mixed numbers would count about ten frames dropped per frame received (the cameras are
-    # a second or more apart, alternating); a busy machine may really replace a few while the
-    # node is busy.
-    assert totals["dropped_frames_total"] + totals["lost_frames_total"] <= max(
-        5, 0.5 * totals["received_frames_total"]
-    ), seen
-    assert totals["failed_frames_total"] == totals["rejected_frames_total"] == 0, seen
+        sent = {"first": sent_by(first), "second": sent_by(second)}
+        stopped = len(recorder.diagnostics)
+        recorder.spin_until(
+            lambda: settled(
+                [totals_of(recorder.values(i)) for i in range(stopped, len(recorder.diagnostics))]
+            ),
+            [run.node],
+            "the pose node's counts to settle",
+        )
+    totals = totals_of(recorder.values())
+    counted = totals["received"] + totals["dropped"] + totals["lost"]
+    seen = f"sent {sent}, pose node's totals {totals}\n{run.node_log}"
+    assert second.returncode == 0 and sent["second"] == SECOND_CAMERA_FRAMES, seen
+    assert sent["first"] < counted <= sent["first"] + sent["second"], seen
+    assert totals["failed"] == totals["rejected"] == 0, seen
 
 
 BAD_NAMES = [

@@ -19,18 +19,26 @@ from pathlib import Path
 import pytest
 from damaged_media import truncated_mp4
 from fastdds_profiles import SMALL_BUFFERS_PROFILE
-from processes_util import alive, children, finish, node_pid, stop, wait_for
+from processes_util import (
+    RUN,
+    alive,
+    children,
+    finish,
+    node_pid,
+    paced_params,
+    run_summary,
+    stop,
+    wait_for,
+)
 
 from pose_estimation_ros import graph
 from pose_estimation_ros.core.wire.decode import decode_datagram
 from pose_estimation_ros.runner.verdict import CAMERA_END_OF_SOURCE
 
-RUN = [sys.executable, "-P", "-m", "pose_estimation_ros.runner", "--quiet"]
-SUMMARY = re.compile(
-    r"^run: (\d+) frames published.*, (\d+) poses \((\d+) frames replaced while the pose node "
-    r"was busy, (\d+) lost, (\d+) before its first answer, (\d+) in flight at the end\)$",
-    re.MULTILINE,
-)
+
+def _accounted(counts: dict[str, int]) -> int:
+    """Frames the summary accounts for: answered, replaced, lost, early or in flight."""
+    return sum(counts[name] for name in ("poses", "replaced", "lost", "early", "in_flight"))
 
 
 @pytest.mark.slow
@@ -123,19 +131,15 @@ def test_help_shows_every_default_and_the_sample_video():
     assert "(default: None)" not in text
 
 
-def _summary(output: str) -> dict[str, int]:
-    match = SUMMARY.search(output)
-    assert match, output
-    names = ("frames", "poses", "replaced", "lost", "early", "in_flight")
-    return dict(zip(names, map(int, match.groups())))
-
-
 def _sample_run(
-    asset_dir: Path, env: dict[str, str], source: str = "media/tfjs/pose_1.mp4"
+    asset_dir: Path,
+    env: dict[str, str],
+    source: str = "media/tfjs/pose_1.mp4",
+    arguments: tuple[str, ...] = (),
 ) -> subprocess.Popen:
     """``make run --quiet`` on the 4 s sample video, poses sent to a port nobody reads."""
     return subprocess.Popen(
-        [*RUN, "--source", str(asset_dir / source), "--port", "9"],
+        [*RUN, "--source", str(asset_dir / source), "--port", "9", *arguments],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -152,17 +156,27 @@ def test_a_run_accounts_for_every_frame_and_ends_0(ros_domain_id, asset_dir):
     code, stdout, stderr = _finish(_sample_run(asset_dir, dict(os.environ)))
     assert code == 0, stdout + stderr
     assert f"run: ROS_DOMAIN_ID={ros_domain_id} (from the environment)" in stdout
-    counts = _summary(stdout)
+    counts = run_summary(stdout)
+    # Every frame accounted for, none lost. How many the pose node answered and how many it
+    # replaced while busy (by design) depends on the machine's load: not judged here.
     assert counts["frames"] == 120 and counts["lost"] == 0, stdout
-    # The model ran once before the pose node subscribed, and the camera waited for it: the
-    # video's start is not lost (it was 20 to 60 frames). The first frame or two can still go
-    # while the pose node's reader matches the camera's writer (discovery completes on each
-    # side on its own): 1 run in 8 idle, 1 in 6 with the other core busy; 6 is 0.2 s of them.
-    assert counts["early"] <= 6, stdout
-    # Nearly all answered (117 or more when idle); a busy machine makes the node replace some.
-    assert counts["poses"] >= 90, stdout
+    assert _accounted(counts) == counts["frames"] and counts["poses"] > 0, stdout
     assert "run: error" not in stderr, stderr
     assert "run: camera_node reached the end of its source; stopping the other nodes" in stdout
+
+
+@pytest.mark.slow
+def test_a_paced_camera_gets_every_frame_answered_from_the_first(
+    ros_domain_id, asset_dir, tmp_path
+):
+    # Paced by the poses (max_frames_in_flight: 1) and read reliably, the video's every frame
+    # is answered, from its first, however slow the machine: none replaced, none early.
+    params = paced_params(tmp_path)
+    runner = _sample_run(asset_dir, dict(os.environ), arguments=("--params-file", str(params)))
+    code, stdout, stderr = _finish(runner)
+    assert code == 0, stdout + stderr
+    counts = run_summary(stdout)
+    assert counts == dict(frames=120, poses=120, replaced=0, lost=0, early=0, in_flight=0), stdout
 
 
 @pytest.mark.slow
@@ -173,7 +187,7 @@ def test_an_image_folder_gets_every_image_answered_before_the_run_ends(ros_domai
     # test_a_run_accounts_for_every_frame_and_ends_0): it is then "before its first answer".
     code, stdout, stderr = _finish(_sample_run(asset_dir, dict(os.environ), "media/tf_examples"))
     assert code == 0, stdout + stderr
-    counts = _summary(stdout)
+    counts = run_summary(stdout)
     assert (counts["frames"], counts["lost"], counts["in_flight"]) == (3, 0, 0), stdout
     assert counts["poses"] >= 2 and counts["poses"] + counts["early"] == 3, stdout
 
@@ -203,10 +217,10 @@ def test_several_sources_run_until_the_last_ended_with_a_summary_each(ros_domain
         "udp_bridge_node": 0,
     }
     assert f"run: exit codes {ended}" in stdout, stdout
-    cam1, cam2 = (_summary(_camera_lines(stdout, camera)) for camera in ("cam1", "cam2"))
+    cam1, cam2 = (run_summary(_camera_lines(stdout, camera)) for camera in ("cam1", "cam2"))
     assert (cam1["frames"], cam1["lost"]) == (3, 0), stdout
     assert (cam2["frames"], cam2["lost"]) == (120, 0), stdout
-    assert cam2["poses"] >= 90, stdout
+    assert _accounted(cam2) == 120 and cam2["poses"] > 0, stdout
     assert "run: error" not in stderr, stderr
 
 
@@ -242,7 +256,7 @@ def test_frames_lost_in_transport_fail_the_run_with_one_line(ros_domain_id, asse
     assert code == 3, stdout + stderr
     ended = {"camera_node": CAMERA_END_OF_SOURCE, "pose_node": 0, "udp_bridge_node": 0}
     assert f"run: exit codes {ended}" in stdout, stdout
-    counts = _summary(stdout)
+    counts = run_summary(stdout)
     assert counts["frames"] > 0 and counts["lost"] > counts["frames"] // 100, stdout
     errors = [line for line in stderr.splitlines() if line.startswith("run: error:")]
     assert len(errors) == 1, stderr
@@ -262,7 +276,7 @@ def test_two_runs_at_once_get_their_own_domains_and_all_their_frames(asset_dir):
                            stdout, re.MULTILINE)
         assert domain, stdout
         domains.add(int(domain.group(1)))
-        counts = _summary(stdout)
+        counts = run_summary(stdout)
         assert counts["frames"] == 120 and counts["lost"] == 0, stdout
     assert len(domains) == 2, results
 

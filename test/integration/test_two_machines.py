@@ -4,8 +4,11 @@ camera_node plays pose_1.mp4 looped at 30 fps on the camera host; pose_node
 (MoveNet Lightning, OpenVINO), udp_bridge_node and a recorder run on the pose
 host; the Python UDP receiver runs on the game host. Only UDP crosses between
 hosts (``pose_estimation_ros.bench.netns``): the camera link's byte counters
-must show every frame. Environment 5 sends raw frames over an unshaped link,
-environment 6 JPEG frames (``image_raw/compressed``) over a 100 Mbit/s link.
+must show every frame, every frame must reach the pose node (taken, or replaced
+while it was busy: never lost on the way, by its own counts on ``/diagnostics``,
+``pose_counts``), and every pose the game host. Environment 5 sends raw frames
+over an unshaped link, environment 6 JPEG frames (``image_raw/compressed``)
+over a 100 Mbit/s link.
 
 Needs root (network namespaces): skipped otherwise, failed instead when ``CI``
 is set. The figures (frames, poses, bytes per frame, latency) are printed.
@@ -21,7 +24,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from processes_util import UNBUFFERED, node_command, script_command, stop
+from pose_counts import check_every_frame_arrived, published_bounds, settled, totals_of
+from processes_util import node_command, script_command, start, stop, wait_for
 
 from pose_estimation_ros.bench import netns
 from pose_estimation_ros.core.assets import resolve
@@ -29,8 +33,8 @@ from pose_estimation_ros.core.assets import resolve
 UDP_PORT = 4900
 PLAY_S = 20.0  # camera_node's run
 READY_TIMEOUT_S = 60.0  # pose_node's model loaded, seen from the recorder
-SETTLE_S = 2.0  # after the camera stops: the last poses and datagrams arrive
-MIN_POSE_RATIO = 0.99
+SETTLE_TIMEOUT_S = 30.0  # after the camera stops: pose_node's counts stop changing
+SETTLE_S = 1.0  # then: the last datagrams arrive
 MIN_FRAMES = 15 * PLAY_S  # half the camera's 30 fps: it ran (its pace is reported, not tested)
 
 pytestmark = pytest.mark.slow
@@ -78,11 +82,10 @@ class Processes:
 
     def start(self, host: netns.Host, name: str, argv: list[str]) -> subprocess.Popen:
         """Start ``argv`` on ``host``; stdout to ``<name>.out``, stderr to ``<name>.log``."""
-        env = dict(os.environ, **UNBUFFERED)
         with (self.log_dir / f"{name}.out").open("w") as out, (
             self.log_dir / f"{name}.log"
         ).open("w") as err:
-            process = subprocess.Popen(host.command(argv), stdout=out, stderr=err, env=env)
+            process = start(host.command(argv), stdout=out, stderr=err)
         self.started[name] = process
         return process
 
@@ -94,11 +97,20 @@ class Processes:
         """Return the end of what process ``name`` wrote on stderr."""
         return (self.log_dir / f"{name}.log").read_text()[-chars:]
 
-    def check_alive(self) -> None:
-        """Fail if a started process has exited."""
-        for name, process in self.started.items():
-            code = process.poll()
-            assert code is None, f"{name} exited with {code}: {self.log_tail(name)}"
+    def wait_for(self, condition, what: str, timeout_s: float, tail_of: str) -> None:
+        """Wait for ``condition`` while every process not stopped runs; ``tail_of``'s log too."""
+        running = [process for process in self.started.values() if process.returncode is None]
+        wait_for(
+            condition, what, timeout_s, running,
+            detail=lambda: f"\n{tail_of}: {self.log_tail(tail_of)}",
+        )  # fmt: skip
+
+    def pose_totals(self) -> list[dict[str, int]]:
+        """Return pose_node's totals so far, as the recorder printed them."""
+        prefix = "diagnostics "
+        lines = self.output("recorder").splitlines()
+        return [totals_of(json.loads(line[len(prefix):])) for line in lines
+                if line.startswith(prefix)]  # fmt: skip
 
     def stop(self, name: str, timeout: float = 20.0) -> int:
         """Interrupt process ``name`` (as Ctrl-C would) and wait; its exit code."""
@@ -128,7 +140,11 @@ class RunFigures:
 
     frames: int  # published after pose_node was active (camera_info received)
     poses: int  # of those frames, with a PoseArray
+    answered: int  # frames with a PoseArray (all of them)
+    published: tuple[int, int]  # bounds, first frame with a PoseArray to last (pose_counts)
+    pose_totals: dict[str, int]  # pose_node's own counts (pose_counts.TOTALS)
     datagram_frames: int  # of those frames, received by the game host
+    not_at_game: list[int]  # stamps of poses the game host should have had
     camera_fps: float  # frames over the span of their stamps
     camera_tx_bytes: int
     latency_ms: np.ndarray  # PoseArray receipt minus frame stamp
@@ -147,7 +163,10 @@ class RunFigures:
             f"game host frames {self.datagram_frames}, camera {self.camera_fps:.1f} fps, "
             f"camera link "
             f"{self.camera_tx_bytes / max(self.frames, 1):,.0f} B/frame, "
-            f"latency p50 {p50:.1f} ms p95 {p95:.1f} ms; no pose for frames {self.missing[:20]}"
+            f"latency p50 {p50:.1f} ms p95 {p95:.1f} ms; no pose for frames {self.missing[:20]}; "
+            f"{self.published} published (bounds) from the first answered to the last, "
+            f"pose_node's counts {self.pose_totals}; "
+            f"poses not at the game host {self.not_at_game[:20]}"
         )
 
 
@@ -171,11 +190,10 @@ def run_graph(lan: netns.Lan, processes: Processes, environment: Environment) ->
         node_command("pose_node", "model:=movenet_lightning", "backend:=openvino",
                      *environment.pose_params),
     )  # fmt: skip
-    deadline = time.monotonic() + READY_TIMEOUT_S
-    while "ready" not in processes.output("recorder"):
-        assert time.monotonic() < deadline, processes.log_tail("pose_node")
-        processes.check_alive()
-        time.sleep(0.1)
+    processes.wait_for(
+        lambda: "ready" in processes.output("recorder"),
+        "pose_node's image subscription", READY_TIMEOUT_S, "pose_node",
+    )  # fmt: skip
     before = camera.counters()
     processes.start(
         camera, "camera_node",
@@ -183,22 +201,33 @@ def run_graph(lan: netns.Lan, processes: Processes, environment: Environment) ->
                      "loop:=true", "wait_for_readers:=1", "qos_depth:=60",
                      *environment.camera_params),
     )  # fmt: skip
-    time.sleep(PLAY_S)
-    processes.check_alive()
+    end = time.monotonic() + PLAY_S
+    processes.wait_for(lambda: time.monotonic() >= end, "the end of the play", 2 * PLAY_S,
+                       "camera_node")  # fmt: skip
     assert processes.stop("camera_node") == 0, processes.log_tail("camera_node")
+    stopped = len(processes.pose_totals())
+    processes.wait_for(
+        lambda: settled(processes.pose_totals()[stopped:]),
+        "pose_node's counts to settle", SETTLE_TIMEOUT_S, "pose_node",
+    )  # fmt: skip
     time.sleep(SETTLE_S)
     crossed = camera.counters() - before
     processes.stop("recorder")
     record = json.loads(processes.output("recorder").splitlines()[-1])
     processes.stop("receiver")
     datagrams = [json.loads(line) for line in processes.output("receiver").splitlines()]
-    frames = set(record["frames"])
+    frames = {stamp for stamp, _ in record["frames"]}
     received = {stamp: receipt for stamp, receipt in record["poses"] if stamp in frames}
+    answered = [stamp for stamp, _ in record["poses"]]
     at_game = {d["stamp_sec"] * 1_000_000_000 + d["stamp_nanosec"] for d in datagrams}
     return RunFigures(
         frames=len(frames),
         poses=len(received),
+        published=published_bounds(record["frames"], answered) if answered else (0, 0),
+        pose_totals=processes.pose_totals()[-1],
+        answered=len(set(answered)),
         datagram_frames=len(at_game & frames),
+        not_at_game=not_at_game(answered, at_game),
         camera_fps=(len(frames) - 1) * 1e9 / (max(frames) - min(frames)) if frames else 0.0,
         camera_tx_bytes=crossed.tx_bytes,
         latency_ms=np.array([(r - s) / 1e6 for s, r in received.items()]),
@@ -206,22 +235,35 @@ def run_graph(lan: netns.Lan, processes: Processes, environment: Environment) ->
     )
 
 
+def not_at_game(answered: list[int], at_game: set[int]) -> list[int]:
+    """Stamps of the poses from the first the game host got on that it did not get.
+
+    The bridge's reader may match the pose node's writer after the first poses: those
+    were never sent. All poses when none arrived.
+    """
+    if not at_game:
+        return sorted(set(answered))
+    return sorted(stamp for stamp in set(answered) - at_game if stamp >= min(at_game))
+
+
 def check(figures: RunFigures, min_frame_bytes: int) -> None:
-    """Assert poses for nearly every frame, at the game host, sent over the camera veth."""
+    """Assert every frame reached pose_node, every pose the game host, over the camera veth."""
     print(figures)
     assert figures.frames >= MIN_FRAMES, f"camera published too few frames: {figures}"
-    assert figures.ratio >= MIN_POSE_RATIO, str(figures)
-    assert figures.datagram_frames >= MIN_POSE_RATIO * figures.poses, str(figures)
+    check_every_frame_arrived(
+        figures.pose_totals, figures.published, figures.answered, str(figures)
+    )
+    assert figures.datagram_frames and not figures.not_at_game, str(figures)
     assert figures.camera_tx_bytes >= min_frame_bytes * figures.frames, (
         f"frames did not cross the camera link as UDP: {figures}"
     )
 
 
 def test_raw_frames_between_namespaces(lan, processes, ros_domain_id) -> None:
-    """Environment 5: 576x576 bgr8 frames (995 kB) cross an unshaped veth, every one posed."""
+    """Environment 5: 576x576 bgr8 frames (995 kB) cross an unshaped veth, none lost."""
     check(run_graph(lan, processes, RAW_UNSHAPED), min_frame_bytes=576 * 576 * 3)
 
 
 def test_jpeg_frames_over_100_mbit(lan, processes, ros_domain_id) -> None:
-    """Environment 6: JPEG frames over a 100 Mbit/s camera link, every one posed."""
+    """Environment 6: JPEG frames over a 100 Mbit/s camera link, none lost."""
     check(run_graph(lan, processes, JPEG_100MBIT), min_frame_bytes=10_000)

@@ -66,7 +66,7 @@ def test_close_wakes_a_waiting_publisher():
 
 
 def test_bad_settings_are_refused():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"need limit >= 0 and timeout_s > 0, got -1, "):
         InFlightWindow(-1)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"need limit >= 0 and timeout_s > 0, got 1, 0\.0$"):
         InFlightWindow(1, timeout_s=0.0)

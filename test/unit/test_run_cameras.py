@@ -1,6 +1,7 @@
 """``make run`` with several cameras: each camera's end, the run's end and its exit code."""
 
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -87,16 +88,23 @@ def test_switches_are_bare_flags_or_take_a_value():
     assert "cameras:=[cam1, cam2]" in commands["hri_node"]
 
 
-@pytest.mark.parametrize("codes", [[3, 0], [0, 3]])
-def test_next_exit_tells_each_process_once_in_the_order_they_end(codes):
-    commands = {
-        f"p{i}": [sys.executable, "-c", f"import time, sys; time.sleep({i * 0.3}); sys.exit({c})"]
-        for i, c in enumerate(codes)
-    }
+def _exits_once_released(release: Path, code: int) -> list[str]:
+    """Command of a process that exits with ``code`` once the file ``release`` exists."""
+    wait = f"while not os.path.exists({str(release)!r}): time.sleep(0.01)"
+    return [sys.executable, "-c", f"import os, sys, time\n{wait}\nsys.exit({code})"]
+
+
+@pytest.mark.parametrize("first", ["p0", "p1"])
+def test_next_exit_tells_each_process_once_in_the_order_they_end(first, tmp_path):
+    # Each process ends only when the test releases it: the order is the test's, not a race.
+    codes = {"p0": 3, "p1": 0}
+    commands = {name: _exits_once_released(tmp_path / name, code) for name, code in codes.items()}
     supervisor = Supervisor(commands)
-    for name in commands:
-        supervisor.start(name)
-    assert [supervisor.next_exit(0.01) for _ in commands] == [
-        Exit("p0", codes[0]), Exit("p1", codes[1])
-    ]
-    supervisor.stop()
+    try:
+        for name in commands:
+            supervisor.start(name)
+        for name in (first, *(name for name in codes if name != first)):
+            (tmp_path / name).touch()
+            assert supervisor.next_exit(0.01) == Exit(name, codes[name])
+    finally:
+        supervisor.stop()

@@ -57,7 +57,13 @@ def test_after_reset_the_next_frame_is_a_first_frame(photos):
     assert not detector.is_cut(photos[1], 0.1)
 
 
-@pytest.mark.parametrize("threshold, gap", [(0.0, 1.0), (0.3, 0.0)])
-def test_bad_settings_are_refused(threshold, gap):
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize(
+    "threshold, gap, error",
+    [
+        (0.0, 1.0, r"scene cut threshold must be > 0, got 0\.0"),
+        (0.3, 0.0, r"scene cut max_gap_s must be > 0, got 0\.0"),
+    ],
+)
+def test_bad_settings_are_refused(threshold, gap, error):
+    with pytest.raises(ValueError, match=error):
         SceneCutDetector(threshold, gap)

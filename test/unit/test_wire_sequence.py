@@ -106,7 +106,7 @@ def test_rate_limiter_on_scripted_timestamps():
     times = [0.0, 0.05, 0.1, 0.12, 0.25, 0.3, 0.36]
     assert [limiter.allow(t) for t in times] == [True, False, True, False, True, False, True]
     assert all(RateLimiter(0.0).allow(t) for t in times)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"max rate must be >= 0 Hz, got -1\.0"):
         RateLimiter(-1.0)
 
 

@@ -6,8 +6,9 @@ First the MODE's images, each sent once the pose node has handled the one
 before (processed, rejected or failed, as its ``/diagnostics`` totals say), so
 none is replaced unread: ``bad`` sends each kind of bad image twice, ``fuzz``
 random sizes, aspects and encodings around the image bounds, ``frames`` none.
-Then ``--count`` frames of ``--size`` (0: until killed) at ``--fps``, unpaced,
-as a camera would. Nothing is sent before ``--readers`` subscriptions match.
+Then ``--count`` frames of ``--size`` (0: until stopped) at ``--fps``, unpaced,
+as a camera would, and says how many it sent at most (``SENT``). Nothing is sent
+before ``--readers`` subscriptions match.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from ros_process import ros_node  # noqa: E402
 FRAME_ID = "camera_optical_frame"
 HANDLED = ("processed_frames_total", "rejected_frames_total", "failed_frames_total")
 WAIT_S = 120.0  # for one image to be handled
+SENT = "publish_images: sent at most {} frames"  # the last line on stdout
 
 
 def image(width: int, height: int, encoding: str = "bgr8", seed: int = 0) -> Image:
@@ -148,12 +150,15 @@ def main() -> None:
                 publish(msg)
                 spin_until(lambda: handled[-1] >= base + sent, f"handling of image {sent}")
         sent, next_s = 0, time.monotonic()
-        while not args.count or sent < args.count:
-            publish(frame)
-            sent += 1
-            next_s += 1.0 / args.fps
-            while (left := next_s - time.monotonic()) > 0:
-                rclpy.spin_once(node, timeout_sec=left)
+        try:
+            while not args.count or sent < args.count:
+                sent += 1  # before: a stop during publish() may still have sent it
+                publish(frame)
+                next_s += 1.0 / args.fps
+                while (left := next_s - time.monotonic()) > 0:
+                    rclpy.spin_once(node, timeout_sec=left)
+        finally:
+            print(SENT.format(sent), flush=True)
 
 
 if __name__ == "__main__":

@@ -2,10 +2,12 @@
 
     record_frames.py IMAGE_TOPIC [--count-images]
 
-Subscribes reliably to ``camera_info`` (one per frame, small) and ``poses``,
-and with ``--count-images`` best-effort to IMAGE_TOPIC (raw, not deserialized).
-Prints ``ready`` once pose_node subscribes to IMAGE_TOPIC (its model loaded),
-and on SIGINT one JSON line: ``frames`` (camera_info stamps, ns), ``poses``
+Subscribes reliably to ``camera_info`` (one per frame, small), ``poses`` and
+``/diagnostics``, and with ``--count-images`` best-effort to IMAGE_TOPIC (raw,
+not deserialized). Prints ``ready`` once pose_node subscribes to IMAGE_TOPIC
+(its model loaded), ``diagnostics`` and a JSON object of its status's values
+each time pose_node's status arrives, and on SIGINT one JSON line: ``frames``
+(``[stamp_ns, publication sequence number]`` of each camera_info), ``poses``
 (``[stamp_ns, receipt_ns]`` each, receipt on the system clock) and ``images``.
 """
 
@@ -15,15 +17,28 @@ import sys
 import time
 
 import rclpy
-from rclpy.qos import QoSProfile, ReliabilityPolicy, qos_profile_sensor_data
+from diagnostic_msgs.msg import DiagnosticArray
+from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy, qos_profile_sensor_data
 from rclpy.signals import SignalHandlerOptions
+from rclpy.subscription import MessageInfo
 from sensor_msgs.msg import CameraInfo, CompressedImage, Image
 
 from pose_estimation_ros.msg import PoseArray
 from pose_estimation_ros.nodes.conversions import stamp_ns
+from pose_estimation_ros.nodes.node_status import status_name
+from pose_estimation_ros.nodes.pose_diagnostics import ROLE
 from pose_estimation_ros.nodes.transport import use_large_frame_transports
 
 HISTORY = 5000  # more than a test's frames: nothing is overwritten before it is taken
+POSE_STATUS = status_name("/pose_node", ROLE)
+
+
+def print_pose_status(msg: DiagnosticArray) -> None:
+    """Print pose_node's status values, if ``msg`` holds its status."""
+    for status in msg.status:
+        if status.name == POSE_STATUS:
+            values = {value.key: value.value for value in status.values}
+            print("diagnostics", json.dumps(values), flush=True)
 
 
 def main() -> None:
@@ -36,13 +51,22 @@ def main() -> None:
     node = rclpy.create_node("two_machines_recorder")
     reliable = QoSProfile(depth=HISTORY, reliability=ReliabilityPolicy.RELIABLE)
     record = {"frames": [], "poses": [], "images": 0}
-    node.create_subscription(
-        CameraInfo, "camera_info", lambda m: record["frames"].append(stamp_ns(m)), reliable
+
+    def on_info(msg: CameraInfo, info: MessageInfo) -> None:
+        record["frames"].append([stamp_ns(msg), info["publication_sequence_number"]])
+
+    node.create_subscription(CameraInfo, "camera_info", on_info, reliable)
+    # As pose_node publishes them (transient local): none missed while matching.
+    poses_qos = QoSProfile(
+        depth=HISTORY,
+        reliability=ReliabilityPolicy.RELIABLE,
+        durability=DurabilityPolicy.TRANSIENT_LOCAL,
     )
     node.create_subscription(
         PoseArray, "poses", lambda m: record["poses"].append([stamp_ns(m), time.time_ns()]),
-        reliable,
+        poses_qos,
     )  # fmt: skip
+    node.create_subscription(DiagnosticArray, "/diagnostics", print_pose_status, reliable)
     if "--count-images" in sys.argv:
         image_type = CompressedImage if image_topic.endswith("compressed") else Image
 
