@@ -33,8 +33,8 @@ import numpy as np
 import psutil
 import rclpy
 
-from pose_estimation_ros.bench.frame_account import AT_30_FPS, account
 from pose_estimation_ros import graph
+from pose_estimation_ros.bench.frame_account import AT_30_FPS, account
 from pose_estimation_ros.bench.graph_session import (
     POSE_STATUS,
     Watcher,
