@@ -50,8 +50,9 @@ _PAF_Y = np.array([y for _, y in LIMB_PAF_CHANNELS], dtype=np.intp)
 class GroupingParams:
     """Thresholds of the limb scoring and the people filter.
 
-    These defaults are the ones defined: the OpenPose options ``paf_*`` and
-    ``min_parts`` (``options.OpenPoseOptions``) take theirs from here.
+    The defaults below are the only definition of these thresholds: the
+    OpenPose options ``paf_*`` and ``min_parts`` (``options.OpenPoseOptions``)
+    take their defaults from here.
     """
 
     num_samples: int = 10  # points sampled along each candidate limb
