@@ -19,15 +19,23 @@ then adds its own, which shut the context down and chain to these
   escalating after a node ignored SIGINT for 5 s): 143 (128 + 15, as a shell
   reports a process that SIGTERM ended), so a stop nobody asked for is not
   mistaken for a clean finish.
+
+A node that ignores both (stuck in a library) is killed by whoever started it;
+first, ``STACKS_SIGNAL`` (SIGUSR1) makes it write every thread's Python stack
+to stderr (``faulthandler``, which works while the main thread is stuck), so
+its log says where it hung. The runner sends it before its SIGKILL; by hand:
+``kill -USR1 PID``.
 """
 
 from __future__ import annotations
 
+import faulthandler
 import functools
 import importlib
 import signal
 
 EXIT_TERMINATED = 128 + signal.SIGTERM
+STACKS_SIGNAL = signal.SIGUSR1  # a node writes its threads' stacks to stderr, and goes on
 
 
 class StopSignals:
@@ -59,6 +67,10 @@ def process_stop_signals() -> StopSignals:
 
 
 def run_node_module(module: str) -> int:
-    """Note stop signals, then import ``module`` and return what its ``main()`` returns."""
+    """Note stop signals, then import ``module`` and return what its ``main()`` returns.
+
+    ``STACKS_SIGNAL`` dumps the threads' stacks from here on.
+    """
     process_stop_signals()
+    faulthandler.register(STACKS_SIGNAL, all_threads=True)
     return importlib.import_module(module).main()

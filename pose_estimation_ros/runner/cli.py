@@ -28,6 +28,8 @@ missing or not YAML (checked before any node starts), or a missing asset; 3
 frames lost or no poses at all; 4 the ROS domain is taken; 5 a node was
 stopped by something other than this run (SIGTERM, SIGKILL or SIGINT from
 another process); 143 the runner itself got SIGTERM (it stops every node).
+A node that ignores the run's SIGINT and SIGTERM is killed once it wrote its
+threads' stacks to the log: one warning line, the exit code unchanged.
 
 Several cameras (``--sources a.mp4 0 /data/frames``, as ``sources:=`` of the
 launch file): a camera's end, clean or not, stops only that camera; the run
@@ -63,7 +65,12 @@ from pose_estimation_ros.runner.commands import graph_commands
 from pose_estimation_ros.runner.domain import DomainTaken, hold_domain
 from pose_estimation_ros.runner.monitor import Monitor
 from pose_estimation_ros.runner.supervisor import Supervisor
-from pose_estimation_ros.runner.verdict import CAMERA_END_OF_SOURCE, camera_of, judge
+from pose_estimation_ros.runner.verdict import (
+    CAMERA_END_OF_SOURCE,
+    camera_of,
+    judge,
+    killed_at_stop,
+)
 
 DEFAULT_SOURCE_ASSET = "pose_1_video"
 EXIT_FRAMES_LOST = 3
@@ -168,6 +175,8 @@ def supervise(supervisor: Supervisor, names: list[str], monitor: Monitor) -> int
         monitor.end(time.time())
         codes = supervisor.stop()
     print(f"run: exit codes {codes}", flush=True)
+    for line in killed_at_stop(codes):
+        print(line, file=sys.stderr, flush=True)
     return code
 
 

@@ -10,7 +10,10 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from pose_estimation_ros.nodes.stop_signals import STACKS_SIGNAL
+
 _PR_SET_PDEATHSIG = 1
+STACKS_WAIT_S = 1.0  # for a stuck node to write its stacks before its SIGKILL
 
 
 def _die_with_parent() -> None:
@@ -69,18 +72,25 @@ class Supervisor:
             time.sleep(poll_s)
 
     def stop(self, grace_s: float = 10.0) -> dict[str, int]:
-        """SIGINT every live process, then SIGTERM/SIGKILL stragglers; return all exit codes."""
-        escalation = ((signal.SIGINT, grace_s), (signal.SIGTERM, 3.0), (signal.SIGKILL, 3.0))
-        for sig, wait_s in escalation:
-            alive = [p for p in self._processes.values() if p.poll() is None]
-            if not alive:
-                break
-            for process in alive:
-                os.killpg(process.pid, sig)
-            deadline = time.monotonic() + wait_s
-            for process in alive:
-                try:
-                    process.wait(timeout=max(0.0, deadline - time.monotonic()))
-                except subprocess.TimeoutExpired:
-                    pass
+        """SIGINT every live process, then SIGTERM/SIGKILL stragglers; return all exit codes.
+
+        Before its SIGKILL a straggler gets ``STACKS_SIGNAL``: its threads' stacks go to its
+        stderr, where they show where it hung.
+        """
+        self._signal_alive(signal.SIGINT, grace_s)
+        self._signal_alive(signal.SIGTERM, 3.0)
+        self._signal_alive(STACKS_SIGNAL, STACKS_WAIT_S)
+        self._signal_alive(signal.SIGKILL, 3.0)
         return {name: process.returncode for name, process in self._processes.items()}
+
+    def _signal_alive(self, sig: int, wait_s: float) -> None:
+        """Send ``sig`` to every live process's group; wait up to ``wait_s`` for them to end."""
+        alive = [p for p in self._processes.values() if p.poll() is None]
+        for process in alive:
+            os.killpg(process.pid, sig)
+        deadline = time.monotonic() + wait_s
+        for process in alive:
+            try:
+                process.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                pass

@@ -9,10 +9,16 @@ stopped by something else (a signal: ``kill``, a service manager, the OOM
 killer) or a node that failed (its own error: a parameter, a model, a damaged
 video), each told in one line with what to do. With several cameras, a
 camera's end (clean or not) stops only that camera while others run.
+
+A node the run had to kill when it stopped them all (it ignored SIGINT and
+SIGTERM) is a bug of that node: ``killed_at_stop`` says so, pointing at the
+stacks it wrote to the log first (``nodes.stop_signals.STACKS_SIGNAL``).
 """
 
 from __future__ import annotations
 
+import signal
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pose_estimation_ros.graph import CAMERA
@@ -75,3 +81,13 @@ def judge(ended: Exit, others_go_on: bool = False) -> Verdict:
         f"run: error: {name} exited with code {code} (its error is above): fix what it says "
         f"and run again; {stopping} (exit code {EXIT_NODE_FAILED})",
     )
+
+
+def killed_at_stop(codes: Mapping[str, int]) -> list[str]:
+    """Return one stderr line per node that the run's stop had to kill (``Supervisor.stop``)."""
+    return [
+        f"run: warning: {name} ignored SIGINT and SIGTERM and was killed; the stacks of its "
+        f"threads above show where it hung: report it with this log"
+        for name, code in codes.items()
+        if code == -signal.SIGKILL
+    ]

@@ -216,7 +216,7 @@ def test_several_sources_run_until_the_last_ended_with_a_summary_each(ros_domain
         "pose_node": 0,
         "udp_bridge_node": 0,
     }
-    assert f"run: exit codes {ended}" in stdout, stdout
+    assert f"run: exit codes {ended}" in stdout, stdout + stderr  # stderr: the nodes' logs
     cam1, cam2 = (run_summary(_camera_lines(stdout, camera)) for camera in ("cam1", "cam2"))
     assert (cam1["frames"], cam1["lost"]) == (3, 0), stdout
     assert (cam2["frames"], cam2["lost"]) == (120, 0), stdout
@@ -255,7 +255,7 @@ def test_frames_lost_in_transport_fail_the_run_with_one_line(ros_domain_id, asse
     code, stdout, stderr = _finish(_sample_run(asset_dir, env))
     assert code == 3, stdout + stderr
     ended = {"camera_node": CAMERA_END_OF_SOURCE, "pose_node": 0, "udp_bridge_node": 0}
-    assert f"run: exit codes {ended}" in stdout, stdout
+    assert f"run: exit codes {ended}" in stdout, stdout + stderr  # stderr: the nodes' logs
     counts = run_summary(stdout)
     assert counts["frames"] > 0 and counts["lost"] > counts["frames"] // 100, stdout
     errors = [line for line in stderr.splitlines() if line.startswith("run: error:")]
