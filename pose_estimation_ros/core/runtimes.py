@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 import queue
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
 from pose_estimation_ros.core.options import option
 
+_LOG = logging.getLogger(__name__)
+T = TypeVar("T")
 BACKENDS = ("openvino", "litert", "tensorflow")
 MAX_INFERENCE_STREAMS = 16
 # What to install for each backend, from the package's source folder (requirements/).
@@ -41,6 +44,43 @@ def bound_onednn_caches() -> None:
     # OpenPose runs one network for any image width: without this oneDNN's per-shape cache
     # grew 136 MB over 40 image widths, with it 22 MB, at no cost on a video's fixed size.
     os.environ.setdefault(ONEDNN_CACHE_ENV, "0")
+
+
+# oneDNN's instruction-set limit, read once: when the process compiles its first model.
+ONEDNN_ISA_ENV = "ONEDNN_MAX_CPU_ISA"
+# oneDNN's newest instruction set below Intel AMX: AVX-512 with VNNI, BF16 and FP16. On a CPU
+# without AMX the limit changes nothing.
+ISA_WITHOUT_AMX = "AVX512_CORE_FP16"
+_first_amx: list[bool | None] = []  # ``amx`` of the process's first compile: it fixed the ISA
+
+
+def compile_for_isa(compile_model: Callable[[], T], amx: bool | None) -> T:
+    """Return ``compile_model()``, with oneDNN kept off Intel AMX when ``amx`` is false.
+
+    ``None``: no preference. oneDNN reads its limit once, at the process's
+    first compile: only that one can choose (a later one asking otherwise
+    logs a warning), and the limit is set in the environment only around it,
+    so that child processes do not inherit it. A limit the user set wins.
+    """
+    if ONEDNN_ISA_ENV in os.environ:
+        return compile_model()
+    if _first_amx and amx is not None and (_first_amx[0] is False) != (amx is False):
+        _LOG.warning(
+            "intel_amx %s changes nothing: oneDNN chose its instructions at this process's "
+            "first model; start a new process, or set %s",
+            amx, ONEDNN_ISA_ENV,
+        )
+    limit = not _first_amx and amx is False
+    if limit:
+        os.environ[ONEDNN_ISA_ENV] = ISA_WITHOUT_AMX
+    try:
+        compiled = compile_model()
+    finally:
+        if limit:
+            del os.environ[ONEDNN_ISA_ENV]
+    if not _first_amx:
+        _first_amx.append(amx)
+    return compiled
 
 
 def inference_streams_option() -> Any:
@@ -105,7 +145,9 @@ class OpenVinoRunner:
     ``streams`` is OpenVINO's ``NUM_STREAMS``, with one infer request each:
     ``run`` may then be called from that many threads at once (one pose node
     serving several cameras); the threads are shared among the streams. More
-    callers than streams wait for a free request.
+    callers than streams wait for a free request. OpenVINO runs at most one
+    stream per core (2 on two cores when asked for more); the requests beyond
+    wait for one.
     """
 
     def __init__(
@@ -116,8 +158,9 @@ class OpenVinoRunner:
         input_shape: Sequence[int] | None = None,
         shape_cache: int | None = None,
         streams: int = 1,
+        amx: bool | None = None,
     ) -> None:
-        """Read and compile the model for the CPU."""
+        """Read and compile the model for the CPU (``amx``: see ``compile_for_isa``)."""
         ov = import_backend("openvino", "openvino")
         core = ov.Core()
         model = core.read_model(str(model_path))
@@ -136,7 +179,7 @@ class OpenVinoRunner:
             config["CPU_RUNTIME_CACHE_CAPACITY"] = shape_cache
         if streams > 1:
             config["NUM_STREAMS"] = streams
-        self._compiled = core.compile_model(model, "CPU", config)
+        self._compiled = compile_for_isa(lambda: core.compile_model(model, "CPU", config), amx)
         self._requests: queue.SimpleQueue = queue.SimpleQueue()  # idle infer requests
         for _ in range(max(streams, 1)):
             self._requests.put(self._compiled.create_infer_request())
@@ -145,6 +188,13 @@ class OpenVinoRunner:
         )
         self.input_dtype = np.dtype(self._compiled.inputs[0].get_element_type().to_dtype())
         self.output_names = [output.any_name for output in self._compiled.outputs]
+
+    def primitive_types(self) -> set[str]:
+        """Return the kernels its layers run, as OpenVINO's runtime model names them."""
+        return {
+            op.get_rt_info()["primitiveType"].astype(str)
+            for op in self._compiled.get_runtime_model().get_ops()
+        }
 
     def run(self, inputs: np.ndarray) -> list[np.ndarray]:
         """Run on an idle infer request; the returned arrays are copies the caller may keep."""
@@ -220,17 +270,19 @@ def create_runner(
     threads: int = 0,
     precision: str = "f32",
     streams: int = 1,
+    amx: bool | None = None,
 ) -> ModelRunner:
     """Load ``model_path`` on ``backend``; ``ValueError`` naming the backends for an unknown one.
 
-    ``precision`` and ``streams`` (inferences at once, from as many threads)
-    apply to OpenVINO only; other runtimes run one inference at a time. With
+    ``precision``, ``streams`` (inferences at once, from as many threads) and
+    ``amx`` (whether oneDNN may use Intel AMX; ``None``: no preference) apply
+    to OpenVINO only; other runtimes run one inference at a time. With
     ``tensorflow``, a ``.tflite``
     file runs in ``tf.lite.Interpreter`` and anything else (a SavedModel
     folder, a TF Hub handle) through ``tensorflow_hub.load``.
     """
     if backend == "openvino":
-        return OpenVinoRunner(Path(model_path), threads, precision, streams=streams)
+        return OpenVinoRunner(Path(model_path), threads, precision, streams=streams, amx=amx)
     if backend == "litert":
         interpreter = import_backend("litert", "ai_edge_litert.interpreter")
         return TfLiteInterpreterRunner(interpreter.Interpreter, Path(model_path), threads)

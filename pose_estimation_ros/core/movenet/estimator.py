@@ -263,6 +263,7 @@ def load_runner(model: str, options: MoveNetOptions) -> ModelRunner:
         options.threads,
         options.inference_precision,
         options.inference_streams,
+        options.intel_amx,
     )
 
 

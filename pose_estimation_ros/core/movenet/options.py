@@ -36,6 +36,14 @@ class MoveNetOptions:
         "f32", "OpenVINO INFERENCE_PRECISION_HINT", choices=INFERENCE_PRECISIONS
     )
     inference_streams: int = inference_streams_option()
+    intel_amx: bool = option(
+        False,
+        "OpenVINO on a CPU with Intel AMX (Xeon 4th generation and later): let oneDNN run the "
+        "int8 layers on AMX; off, AVX-512 VNNI runs them, which took Lightning 10 to 20 % "
+        "less time per inference and kept more frames of six cameras on a 2-core Xeon "
+        "(docs/benchmarks.md). Set by the first model a process compiles; ONEDNN_MAX_CPU_ISA, "
+        "when set, wins",
+    )
     smart_crop: bool = option(True, "single-pose: crop around the last pose")
     refine_crop: bool = option(
         True,
