@@ -10,6 +10,7 @@ kept up with.
 
 from __future__ import annotations
 
+from pose_estimation_ros import graph
 from pose_estimation_ros.nodes import pose_diagnostics as keys
 from pose_estimation_ros.nodes.node_status import status_name
 from pose_estimation_ros.nodes.pose_diagnostics import ROLE
@@ -22,7 +23,7 @@ TOTALS = {  # short name: the /diagnostics key of that total
     "failed": keys.FAILED_TOTAL,
     "processed": keys.PROCESSED_TOTAL,
 }
-STATUS_NAME = status_name("/pose_node", ROLE)  # a pose node named pose_node, no namespace
+STATUS_NAME = status_name(f"/{graph.POSE}", ROLE)  # the graph's pose node, no namespace
 
 
 def totals_of(values: dict[str, str]) -> dict[str, int]:

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from pose_estimation_ros.core.runtimes import ONEDNN_ISA_ENV
+
 HAS_AMX = "amx_int8" in Path("/proc/cpuinfo").read_text()
 needs_amx = pytest.mark.skipif(not HAS_AMX, reason="this CPU has no Intel AMX")
 
@@ -35,7 +37,7 @@ print("environment:", os.environ.get(ONEDNN_ISA_ENV))
 def _probe(*amx: str, env: dict[str, str] | None = None) -> tuple[list[str], str]:
     """Run ``PROBE``; without ``env``, in this environment less any limit set around the test."""
     if env is None:
-        env = {k: v for k, v in os.environ.items() if k != "ONEDNN_MAX_CPU_ISA"}
+        env = {k: v for k, v in os.environ.items() if k != ONEDNN_ISA_ENV}
     result = subprocess.run(
         [sys.executable, "-c", PROBE, *amx], capture_output=True, text=True, timeout=120,
         env=env,
@@ -64,6 +66,6 @@ def test_the_first_model_fixes_the_choice_and_a_later_one_says_so():
 
 @needs_amx
 def test_a_limit_the_user_set_wins():
-    env = {**os.environ, "ONEDNN_MAX_CPU_ISA": "DEFAULT"}  # oneDNN's own: every ISA there is
+    env = {**os.environ, ONEDNN_ISA_ENV: "DEFAULT"}  # oneDNN's own: every ISA there is
     lines, _ = _probe("off", env=env)
     assert lines == ["amx", "environment: DEFAULT"]

@@ -2,8 +2,8 @@
 
 import signal
 import sys
-import time
-from pathlib import Path
+
+from processes_util import wait_for
 
 from pose_estimation_ros.runner.supervisor import Supervisor
 from pose_estimation_ros.runner.verdict import killed_at_stop
@@ -33,13 +33,6 @@ time.sleep(60)
 """
 
 
-def _wait_for(path: Path, timeout_s: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not path.exists():
-        assert time.monotonic() < deadline, f"{path} never appeared"
-        time.sleep(0.05)
-
-
 def test_a_stuck_process_writes_its_stacks_before_it_is_killed(tmp_path):
     programs = {"stuck": STUCK, "stops": STOPS}
     supervisor = Supervisor(
@@ -47,7 +40,8 @@ def test_a_stuck_process_writes_its_stacks_before_it_is_killed(tmp_path):
     )
     for name in programs:
         supervisor.start(name)
-        _wait_for(tmp_path / f"{name}.ready")  # no signal before the handlers are set
+        ready = tmp_path / f"{name}.ready"
+        wait_for(ready.exists, f"{name} to be ready")  # no signal before the handlers are set
     codes = supervisor.stop(grace_s=0.5)
     assert codes == {"stuck": -signal.SIGKILL, "stops": -signal.SIGINT}
     stacks = (tmp_path / "stacks").read_text()
