@@ -108,7 +108,8 @@ def format_table(results: Mapping[str, Any]) -> str:
         f"{settings['fps']:g} fps on its own copy of {settings['video']}; "
         f"{settings['seconds']:g} s measured after {settings['warmup_s']:g} s warm-up",
         f"{'way':16s}{'N':>3s}{'min processed %':>17s}{'max p95 ms':>12s}{'CPU %':>8s}"
-        f"{'RSS MB':>9s}   every stream >= {MIN_PROCESSED_PCT:g}% and p95 <= {MAX_P95_MS:g} ms",
+        f"{'RSS MB':>9s}{'probe CPU %':>13s}   every stream >= {MIN_PROCESSED_PCT:g}% and p95 <= "
+        f"{MAX_P95_MS:g} ms",
     ]
     for way, figures in results["ways"].items():
         for run in figures["runs"]:
@@ -116,7 +117,8 @@ def format_table(results: Mapping[str, Any]) -> str:
             lines.append(
                 f"{way:16s}{run['streams']:3d}{_cell(run['min_processed_pct'], 17)}"
                 f"{_cell(run['max_p95_ms'], 12)}{_cell(run['cpu_percent'], 8, 0)}"
-                f"{_cell(run['rss_mb'], 9, 0)}   {verdict}"
+                f"{_cell(run['rss_mb'], 9, 0)}{_cell(run.get('probe_cpu_percent', nan), 13, 0)}"
+                f"   {verdict}"
             )
             lines += [f"  !!! {problem}" for problem in run["problems"]]
     lines.append(

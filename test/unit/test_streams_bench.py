@@ -30,6 +30,7 @@ def _run(streams, pct=100.0, p95=20.0, problems=(), cpu=50.0, rss=300.0):
         **run_summary({"cam1": {"processed_pct": pct, "p95_ms": p95}}),
         "cpu_percent": cpu,
         "rss_mb": rss,
+        "probe_cpu_percent": 4.0,
         "problems": list(problems),
         "delivered_any": not problems,
     }
@@ -125,6 +126,7 @@ def test_table_has_one_row_per_run_and_says_problems_loudly():
     rows = [line for line in table.splitlines() if line.startswith(("one_node", "node_per"))]
     assert len(rows) == 4
     assert rows[1].split()[:2] == ["one_node", "2"] and rows[1].endswith("no")
+    assert rows[0].split()[-2] == "4"  # the probe's own CPU %, before the verdict
     assert "  !!! pose_node exited with code 1" in table
     assert "max_streams: one_node 1, node_per_camera 1" in table
     assert "!!! 1 problem(s): these results do not stand" in table
