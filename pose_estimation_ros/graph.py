@@ -70,12 +70,13 @@ class NodeSpec:
 
 @dataclass(frozen=True)
 class LaunchArgument:
-    """A launch argument; when ``node`` is set, it overrides that node's ``parameter``.
+    """A launch argument; when ``node`` is set and it is given, it overrides that ``parameter``.
 
-    Launch passes every argument, its default when not given, so the default
-    of one that sets a parameter must be the parameter's own:
-    ``test/unit/test_launch_arguments.py`` checks that for each, and that the
-    description names every value the parameter accepts.
+    Launch passes every argument, its default when not given, so one that sets
+    a parameter defaults to empty, which sets nothing: the node reads that
+    parameter from the params file as it reads every other. Its description
+    names the parameter's default (``params_file_default``) and every value the
+    parameter accepts; ``test/unit/test_launch_arguments.py`` checks both.
     """
 
     name: str
@@ -91,6 +92,11 @@ def default_text(spec: ParamSpec) -> str:
     return str(spec.default)
 
 
+def params_file_default(spec_default: str) -> str:
+    """End a description: empty means the params file's value, ``spec_default`` as installed."""
+    return f"; empty: the params file's ({spec_default} in the installed one)"
+
+
 def one_of(choices: Sequence[str]) -> str:
     """List accepted values for a description: ``a, b or c``."""
     return " or ".join(filter(None, [", ".join(choices[:-1]), choices[-1]]))
@@ -99,6 +105,7 @@ def one_of(choices: Sequence[str]) -> str:
 # Specs of the parameters the arguments below set, from the core (nodes cannot be imported here).
 BACKEND = next(spec for spec in option_specs() if spec.name == "backend")
 DESTINATION = {spec.name: spec for spec in field_specs(Destination)}
+CAMERA_SOURCE_DEFAULT = "0"  # the camera node's own (a node); test_launch_arguments checks it
 
 
 NODES: tuple[NodeSpec, ...] = (
@@ -116,9 +123,10 @@ NODES: tuple[NodeSpec, ...] = (
 ARGUMENTS: tuple[LaunchArgument, ...] = (
     LaunchArgument(
         "source",
-        "0",
+        "",
         "Video source: device index (0), video file, stream URL, image folder/glob, image, or "
-        "a rosbag2 recording to replay (.mcap or .db3 file, bag directory)",
+        "a rosbag2 recording to replay (.mcap or .db3 file, bag directory)"
+        + params_file_default(CAMERA_SOURCE_DEFAULT),
         CAMERA,
         "source",
     ),
@@ -129,34 +137,43 @@ ARGUMENTS: tuple[LaunchArgument, ...] = (
         "node each in namespace cam1, cam2, ... and one pose node for all; not with source; "
         "empty: source only",
     ),
-    LaunchArgument("model", DEFAULT_MODEL, f"Pose model: {one_of(tuple(MODELS))}", POSE, "model"),
+    LaunchArgument(
+        "model",
+        "",
+        f"Pose model: {one_of(tuple(MODELS))}" + params_file_default(DEFAULT_MODEL),
+        POSE,
+        "model",
+    ),
     LaunchArgument(
         "backend",
-        default_text(BACKEND),
-        f"Inference runtime: {one_of(BACKEND.choices)}",
+        "",
+        f"Inference runtime: {one_of(BACKEND.choices)}"
+        + params_file_default(default_text(BACKEND)),
         POSE,
         "backend",
     ),
     LaunchArgument(
         "host",
-        default_text(DESTINATION["host"]),
+        "",
         "UDP bridge destination host: unicast, or a broadcast address (255.255.255.255, "
-        "127.255.255.255, a subnet's) with mode:=broadcast",
+        "127.255.255.255, a subnet's) with mode:=broadcast"
+        + params_file_default(default_text(DESTINATION["host"])),
         BRIDGE,
         "host",
     ),
     LaunchArgument(
         "port",
-        default_text(DESTINATION["port"]),
-        "UDP bridge destination port",
+        "",
+        "UDP bridge destination port" + params_file_default(default_text(DESTINATION["port"])),
         BRIDGE,
         "port",
     ),
     LaunchArgument(
         "mode",
-        default_text(DESTINATION["mode"]),
+        "",
         "UDP bridge mode: unicast (to host), broadcast (host is a broadcast address) or "
-        "multicast (to the params file's multicast_group)",
+        "multicast (to the params file's multicast_group)"
+        + params_file_default(default_text(DESTINATION["mode"])),
         BRIDGE,
         "mode",
     ),
@@ -209,12 +226,15 @@ def parse_value(text: str) -> object:
 
 
 def parameter_overrides(node: str, arguments: Mapping[str, str]) -> dict[str, object]:
-    """Parameters the graph and the launch arguments set on ``node``, typed like ``-p``."""
+    """Parameters the graph and the launch arguments set on ``node``, typed like ``-p``.
+
+    An argument left empty (its default) sets nothing: the params file's value stands.
+    """
     spec = next(spec for spec in NODES if spec.name == node)
     return dict(spec.parameters) | {
         arg.parameter: parse_value(arguments[arg.name])
         for arg in ARGUMENTS
-        if arg.node == node and arg.parameter and arg.name in arguments
+        if arg.node == node and arg.parameter and str(arguments.get(arg.name, "")).strip()
     }
 
 

@@ -86,12 +86,9 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         if arg.name == "rviz":
             continue  # RViz is not installable without ROS; use ros2 launch for it
         flag = f"--{arg.name.replace('_', '-')}"
-        if arg.name == "source":  # here the sample video, where the launch file opens device 0
+        if arg.name == "source":  # here the sample video, where launch reads the params file
             sample = assets.get_asset(DEFAULT_SOURCE_ASSET).files[0].relative_path
-            help_text = (
-                f"{arg.description} (default: the sample video {sample}; the launch file's "
-                "default is device 0)"
-            )
+            help_text = f"{arg.description}; not given here: the sample video {sample}"
             parser.add_argument(flag, default=None, help=help_text)
         elif arg.name == "sources":  # a list of flags' values, not one YAML list
             parser.add_argument(
@@ -105,8 +102,10 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
             parser.add_argument(
                 flag, nargs="?", const="true", default=arg.default, metavar="BOOL", help=help_text
             )
-        else:
-            help_text = f"{arg.description} (default: {arg.default or repr(arg.default)})"
+        else:  # one that sets a parameter says itself what not giving it means
+            help_text = arg.description
+            if not arg.node:
+                help_text += f" (default: {arg.default or repr(arg.default)})"
             parser.add_argument(flag, default=arg.default, help=help_text)
     parser.add_argument("--record", type=Path, help="write the annotated video to this file")
     parser.add_argument(

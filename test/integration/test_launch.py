@@ -250,11 +250,13 @@ def test_video_to_its_end_gives_poses_and_ends_the_launch_cleanly(
     executor, received = _pose_subscriber(ros_context)
     # The camera paced by the poses (processes_util.paced_params): the launch ends once the
     # video's last frame has its poses, and every frame has them however busy the machine.
-    run = launch(
-        f"source:={assets.resolve('pose_1_video')}",
-        f"port:={free_udp_port()}",
-        f"params_file:={paced_params(tmp_path)}",
-    )
+    # The source is the params file's: an argument not given leaves it (device 0 would fail).
+    params_file = paced_params(tmp_path)
+    params = yaml.safe_load(params_file.read_text())
+    camera = params[block_key("camera_node")]["ros__parameters"]
+    camera["source"] = str(assets.resolve("pose_1_video"))
+    params_file.write_text(yaml.safe_dump(params))
+    run = launch(f"port:={free_udp_port()}", f"params_file:={params_file}")
     code, output = _run_to_the_end(run, executor, LAUNCH_TIMEOUT_S)
     assert code == 0, output
     assert any(person.score >= 0.3 for msg in received for person in msg.poses), output

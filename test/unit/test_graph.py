@@ -275,12 +275,12 @@ def test_a_missing_params_file_is_refused(tmp_path):
     graph.check_arguments({**graph.defaults(), "params_file": str(default_params_file())})
 
 
-def test_mode_argument_sets_the_bridge_mode():
+def test_mode_argument_sets_the_bridge_mode_and_not_given_leaves_the_params_files():
     overrides = graph.parameter_overrides(
         "udp_bridge_node", {**graph.defaults(), "host": "127.255.255.255", "mode": "broadcast"}
     )
     assert overrides["mode"] == "broadcast"
-    assert graph.parameter_overrides("udp_bridge_node", graph.defaults())["mode"] == "unicast"
+    assert "mode" not in graph.parameter_overrides("udp_bridge_node", graph.defaults())
 
 
 def test_every_argument_has_a_description():
@@ -379,7 +379,10 @@ def test_each_source_is_a_camera_in_its_namespace_and_one_pose_node_serves_all()
     assert instances[2].parameters["source"] == "/data/frames"
     for pose_or_bridge in instances[3:]:
         assert pose_or_bridge.parameters["cameras"] == ["cam1", "cam2", "cam3"]
-    assert instances[3].parameters["model"] == "movenet_lightning"
+    assert "model" not in instances[3].parameters  # the params file's
+    assert graph.instances({**arguments, "model": "movenet_thunder"})[3].parameters["model"] == (
+        "movenet_thunder"
+    )
     without_bridge = graph.instances({**arguments, "use_bridge": "false"})
     assert [i.label for i in without_bridge][-1] == "pose_node"
 
@@ -420,7 +423,7 @@ def test_runner_commands_match_the_launch_mapping():
     assert ["-r", "__node:=camera_node", "-r", "__ns:=/robot1"] == camera[2:6]
     overrides = [camera[i + 1] for i, item in enumerate(camera) if item == "-p"]
     assert overrides == ["wait_for_readers:=1", "pace_topic:=poses", "source:=0"]  # graph, arg
-    assert "model:=movenet_lightning" in commands["pose_node"]
+    assert not any(item.startswith("model:=") for item in commands["pose_node"])  # params file's
 
 
 @pytest.mark.parametrize("spec", graph.NODES, ids=lambda s: s.name)

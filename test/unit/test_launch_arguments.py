@@ -1,8 +1,9 @@
-"""Each launch argument that sets a node parameter starts the node at that parameter's default.
+"""Each launch argument that sets a node parameter sets it only when given.
 
 Launch and ``make run`` pass every argument, its default when not given: a
-default in ``graph.py`` other than the node's would silently replace it, and a
-description that leaves out an accepted value leaves the user guessing.
+default that set the parameter would silently replace the params file's value,
+so each defaults to empty, which sets nothing. Its description names the
+parameter's default and every value it accepts, or the user is left guessing.
 """
 
 import re
@@ -10,7 +11,7 @@ import re
 import pytest
 
 from pose_estimation_ros import graph
-from pose_estimation_ros.core.param_spec import ParamSpec, coerce
+from pose_estimation_ros.core.param_spec import ParamSpec
 from pose_estimation_ros.tools.params import node_specs
 
 NODE_ARGUMENTS = [argument for argument in graph.ARGUMENTS if argument.node]
@@ -30,11 +31,12 @@ def test_the_arguments_that_set_parameters_are_found():
 
 
 @pytest.mark.parametrize("argument", NODE_ARGUMENTS, ids=lambda a: a.name)
-def test_the_default_is_the_parameters_own(argument):
+def test_not_given_it_sets_nothing_and_its_description_names_the_parameters_default(argument):
     spec = _spec(argument)
-    value = graph.parse_value(argument.default)
-    assert value == spec.default and type(value) is type(spec.default)
-    assert coerce(spec, value) == spec.default
+    assert argument.default == ""
+    assert argument.parameter not in graph.parameter_overrides(argument.node, graph.defaults())
+    if spec.default != "":  # record_mcap's empty path is "no recording", said in its own words
+        assert argument.description.endswith(graph.params_file_default(graph.default_text(spec)))
 
 
 @pytest.mark.parametrize("argument", NODE_ARGUMENTS, ids=lambda a: a.name)
