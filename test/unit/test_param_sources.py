@@ -51,8 +51,9 @@ def test_the_readme_launch_arguments_table_is_written_from_the_graph(tmp_path):
     marked = "x\n<!-- launch arguments -->\n<!-- end launch arguments -->\n"
     readme.write_text(tool.with_tables(marked))
     assert tool.stale(tmp_path) == []
-    assert "| `port` | `4900` | `udp_bridge_node.port` |" in readme.read_text()
-    readme.write_text(readme.read_text().replace("`4900`", "`4901`"))
+    row = '| `port` | `""` | `udp_bridge_node.port` | UDP bridge destination port; empty: the '
+    assert row + "params file's (4900 in the installed one) |" in readme.read_text()
+    readme.write_text(readme.read_text().replace("(4900 ", "(4901 "))
     assert tool.stale(tmp_path) == [readme]
 
 
