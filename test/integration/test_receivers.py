@@ -93,7 +93,10 @@ def as_floats(answer: dict) -> dict:
 
 
 def json_lines(log) -> list[dict]:
-    return [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    """The receiver's JSON lines so far; a last line it is still writing is left for later."""
+    text = log.read_text()
+    complete = text[: text.rfind("\n") + 1]  # read while a line was half flushed (C#, JS)
+    return [json.loads(line) for line in complete.splitlines() if line.startswith("{")]
 
 
 def start_receiver(command: list[str], port: int, log, *options: str):
