@@ -294,8 +294,17 @@ class PoseNode(LifecycleNode):
         camera.idle()
 
     def _run_waiting(self, name: str, serialized: bytes) -> None:
-        """Run a camera's newest image on a worker thread (several cameras)."""
-        self._cameras[name].handle(serialized, self._score_threshold())
+        """Run a camera's newest image on a worker thread (several cameras).
+
+        A frame still running when Ctrl-C shuts the context down cannot be published (rclpy
+        raises): the node is stopping, so it is let go quietly instead of killing the worker
+        with a traceback in the log.
+        """
+        try:
+            self._cameras[name].handle(serialized, self._score_threshold())
+        except Exception:  # noqa: BLE001 (rclpy's RCLError: publisher's context is invalid)
+            if not self.interrupted():
+                raise
 
     def _score_threshold(self) -> float:
         return self.get_parameter("score_threshold").value  # may change while running

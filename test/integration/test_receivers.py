@@ -93,7 +93,7 @@ def as_floats(answer: dict) -> dict:
 
 
 def json_lines(log) -> list[dict]:
-    """The receiver's JSON lines so far; a last line it is still writing is left for later."""
+    """Return the receiver's JSON lines so far; one it is still writing waits for later."""
     text = log.read_text()
     complete = text[: text.rfind("\n") + 1]  # read while a line was half flushed (C#, JS)
     return [json.loads(line) for line in complete.splitlines() if line.startswith("{")]

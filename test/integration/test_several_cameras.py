@@ -155,8 +155,9 @@ def test_three_cameras_through_one_pose_node(listener, image_folder):
         streams = listener.statuses[names[-1]]["inference_streams"]
         assert streams == str(auto_inference_streams(len(CAMERAS)))  # one per camera, per core
     finally:
-        outputs = {p.args[-1]: stop(p) for p in processes}
+        outputs = {p.args[-1]: stop(p) for p in processes}  # the pose node first, frames running
     assert pose.returncode == 0, outputs
+    assert "Traceback" not in outputs[pose.args[-1]], outputs  # a worker's frame at Ctrl-C
 
 
 def test_the_bridge_tells_receivers_each_camera_by_its_frame_id(listener, image_folder):
