@@ -225,6 +225,11 @@ def parse_value(text: str) -> object:
     return "" if value is None else value
 
 
+def given(name: str, arguments: Mapping[str, str]) -> str:
+    """Return text argument ``name`` stripped; "" when left out or empty: it sets nothing."""
+    return str(arguments.get(name) or "").strip()
+
+
 def parameter_overrides(node: str, arguments: Mapping[str, str]) -> dict[str, object]:
     """Parameters the graph and the launch arguments set on ``node``, typed like ``-p``.
 
@@ -234,7 +239,7 @@ def parameter_overrides(node: str, arguments: Mapping[str, str]) -> dict[str, ob
     return dict(spec.parameters) | {
         arg.parameter: parse_value(arguments[arg.name])
         for arg in ARGUMENTS
-        if arg.node == node and arg.parameter and str(arguments.get(arg.name, "")).strip()
+        if arg.node == node and arg.parameter and given(arg.name, arguments)
     }
 
 
@@ -396,7 +401,7 @@ def is_enabled(spec: NodeSpec, arguments: Mapping[str, str]) -> bool:
     argument = next(a for a in ARGUMENTS if a.name == spec.enabled_by)
     if argument.switch:
         return switch_value(argument.name, arguments)
-    return bool(str(arguments.get(argument.name, argument.default)).strip())
+    return bool(given(argument.name, arguments))  # a text argument's default is empty
 
 
 def check_arguments(arguments: Mapping[str, str]) -> None:
@@ -411,10 +416,7 @@ def check_arguments(arguments: Mapping[str, str]) -> None:
     for arg in ARGUMENTS:
         if arg.switch:
             switch_value(arg.name, arguments)
-    source_default = next(a.default for a in ARGUMENTS if a.name == "source")
-    if parse_sources(arguments.get("sources", "")) and str(
-        arguments.get("source", source_default)
-    ) != source_default:
+    if parse_sources(arguments.get("sources", "")) and given("source", arguments):
         raise ArgumentError(
             f"source:={arguments['source']} and sources:= given: use sources:= alone for several "
             "cameras (add this source to its list), or source:= alone for one"
@@ -425,7 +427,7 @@ def check_arguments(arguments: Mapping[str, str]) -> None:
             check_params_file(path)
         except ParamsFileError as error:
             raise ArgumentError(str(error)) from None
-    record = str(arguments.get("record_mcap") or "").strip()
+    record = given("record_mcap", arguments)
     if record and Path(record).expanduser().exists():
         raise ArgumentError(
             f"record_mcap:={record} exists: a bag is never overwritten; give a new path (the "
