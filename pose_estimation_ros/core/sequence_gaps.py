@@ -1,12 +1,14 @@
-"""Frames a reader never saw, from gaps in sequence numbers: replaced while busy, or lost.
+"""Frames a reader never took, from gaps in sequence numbers, and how many were lost on the way.
 
 Sequence numbers are per publisher: two cameras on one topic number their
 frames apart, so gaps are counted per publisher (a bounded number of them).
+Which of the frames never taken were lost on the way is the middleware's to
+say (``MissedSplit``): a reader's sequence numbers cannot tell a frame that
+never reached it from one its queue replaced before it was taken.
 """
 
 from __future__ import annotations
 
-import math
 from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass, field
@@ -36,42 +38,20 @@ class SequenceGaps:
         return sequence - last - 1
 
 
-def lost_while_idle(missed: int, stamp_gap_s: float, idle_s: float) -> int:
-    """How many of ``missed`` frames were lost on the way rather than replaced.
-
-    A reader that keeps only the newest frame misses frames by design while it
-    is busy: they are replaced. ``missed`` frames were captured evenly between
-    the previous frame taken and this one (``stamp_gap_s`` apart in capture
-    time) and so arrived one frame interval apart before this one, when the
-    reader had been idle for ``idle_s``. A missed frame that arrived more than
-    one interval after the reader became idle would have been taken: it was
-    lost (the interval is the margin for a late executor, so a loss is never
-    counted that was not one). Unusable stamps (not increasing) count no loss.
-    """
-    if missed <= 0 or stamp_gap_s <= 0 or idle_s <= 0:
-        return 0
-    interval_s = stamp_gap_s / (missed + 1)
-    # The frame j intervals before this one was lost when j * interval < idle_s - interval.
-    return min(missed, max(0, math.ceil(idle_s / interval_s) - 2))
-
-
 @dataclass
 class _Publisher:
-    """What is known of one publisher: its sequence, last source stamp, when last heard."""
+    """What is known of one publisher: its sequence and when it was last heard."""
 
     sequence: SequenceGaps = field(default_factory=SequenceGaps)
-    last_source_ns: int | None = None
     heard_ns: int = 0
 
 
 class ReaderGaps:
-    """Frames a newest-frame-only reader missed, split into replaced and lost, per publisher.
+    """Frames a reader never took, per publisher.
 
     Fed with each frame's publisher (any hashable id, such as its GID; ``None``
-    when unknown), publication sequence number, the publisher's source
-    timestamp and the frame's reception time (ns, both system clock as the
-    middleware reports them), and told when the reader became idle again. At
-    most ``max_publishers`` are followed, each until unheard for
+    when unknown), its publication sequence number and when it was received
+    (ns). At most ``max_publishers`` are followed, each until unheard for
     ``forget_after_s``; a publisher forgotten and heard again starts anew, as
     one that joined late (what it sent before is not counted).
     """
@@ -79,38 +59,19 @@ class ReaderGaps:
     def __init__(
         self, max_publishers: int = MAX_PUBLISHERS, forget_after_s: float = FORGET_AFTER_S
     ) -> None:
-        """Start with no frame seen, idle."""
+        """Start with no frame seen."""
         self._max_publishers = max_publishers
         self._forget_after_ns = round(forget_after_s * 1e9)
         self._publishers: OrderedDict[Hashable, _Publisher] = OrderedDict()  # oldest heard first
-        self._idle_since_ns: int | None = None
 
     @property
     def publishers(self) -> int:
         """Return how many publishers are followed now."""
         return len(self._publishers)
 
-    def missed(
-        self,
-        sequence: int | None,
-        source_ns: int | None,
-        received_ns: int,
-        publisher: Hashable = None,
-    ) -> tuple[int, int]:
-        """Return ``(replaced, lost)``: ``publisher``'s frames since the previous one taken."""
-        state = self._heard(publisher, received_ns)
-        missed = state.sequence.missed(sequence)
-        last_source_ns, state.last_source_ns = state.last_source_ns, source_ns
-        if not missed or None in (source_ns, last_source_ns, self._idle_since_ns):
-            return missed, 0
-        lost = lost_while_idle(
-            missed, (source_ns - last_source_ns) * 1e-9, (received_ns - self._idle_since_ns) * 1e-9
-        )
-        return missed - lost, lost
-
-    def idle(self, now_ns: int) -> None:
-        """Note that the reader finished its frame at ``now_ns`` and waits for the next one."""
-        self._idle_since_ns = now_ns
+    def missed(self, sequence: int | None, received_ns: int, publisher: Hashable = None) -> int:
+        """Return how many of ``publisher``'s frames came between its previous one and this."""
+        return self._heard(publisher, received_ns).sequence.missed(sequence)
 
     def _heard(self, publisher: Hashable, now_ns: int) -> _Publisher:
         """Return ``publisher``'s state, now the most recently heard; forget stale ones."""
@@ -124,3 +85,40 @@ class ReaderGaps:
             self._publishers.popitem(last=False)
         self._publishers[publisher] = state
         return state
+
+
+class MissedSplit:
+    """Split the frames a newest-frames reader never took into replaced and lost.
+
+    ``missed`` is fed the frames its sequence gaps show it never took
+    (``ReaderGaps``), ``lost`` the middleware's own count of the frames that
+    never reached it (DDS's sample-lost status, rclpy's ``message_lost`` event:
+    for a best-effort reader, the numbers missing from what arrived). The rest
+    of the frames never taken were replaced in the reader's queue by newer ones
+    before it took them: while it was busy, or while a busy CPU kept it from
+    running. ``split`` returns what was added since its previous call, never
+    negative, so totals built from it only grow: a loss the middleware reports
+    before the frame that shows its gap is taken lowers nothing already split.
+    Frames lost before the first frame taken show in no gap and lower the
+    replaced count by as many.
+    """
+
+    def __init__(self) -> None:
+        """Start with nothing missed."""
+        self._missed = self._lost = 0
+        self._replaced_given = self._lost_given = 0
+
+    def missed(self, count: int) -> None:
+        """Count frames a gap shows the reader never took."""
+        self._missed += count
+
+    def lost(self, count: int) -> None:
+        """Count frames the middleware says never reached the reader."""
+        self._lost += count
+
+    def split(self) -> tuple[int, int]:
+        """Return ``(replaced, lost)``: the frames of each kind since the previous call."""
+        replaced = max(self._missed - self._lost, self._replaced_given)
+        added = (replaced - self._replaced_given, self._lost - self._lost_given)
+        self._replaced_given, self._lost_given = replaced, self._lost
+        return added

@@ -3,7 +3,8 @@
 A pose node with ``cameras: [front, rear]`` holds one ``CameraInput`` per
 camera, each with its own tracks and smoothing (the estimator's
 ``for_stream``), its own ``PoseStats`` and its own count of frames missed
-(``core.sequence_gaps``); the model is shared. With no ``cameras`` the one
+(``core.sequence_gaps``: gaps in the image sequence, split by the middleware's
+count of images lost on the way); the model is shared. With no ``cameras`` the one
 input has the empty name: topics in the node's own namespace, as always.
 """
 
@@ -11,10 +12,11 @@ from __future__ import annotations
 
 import time
 
+from rclpy.event_handler import QoSMessageLostInfo
 from rclpy.subscription import MessageInfo
 
 from pose_estimation_ros.core.rate_limit import RateLimiter
-from pose_estimation_ros.core.sequence_gaps import ReaderGaps
+from pose_estimation_ros.core.sequence_gaps import MissedSplit, ReaderGaps
 from pose_estimation_ros.nodes.pose_diagnostics import PoseStats
 from pose_estimation_ros.nodes.pose_frame_handler import PoseFrameHandler
 
@@ -37,35 +39,38 @@ class CameraInput:
         self.handler = handler
         self.stats = stats
         self._gaps = ReaderGaps()
+        self._missed = MissedSplit()
         self._rate = RateLimiter(max_rate)
 
     def arrived(self, info: MessageInfo) -> bool:
-        """Count an image and those missed before it; return whether to process it.
+        """Note an image and those the publisher sent before it that were never taken.
 
-        Images the publisher sent that never came are counted as dropped when
-        they came while this camera's previous image was being processed, as
-        lost otherwise (``core.sequence_gaps``); an image over ``max_rate`` is
-        dropped here.
+        Return whether to process it: an image over ``max_rate`` is dropped here.
         """
         self.stats.arrived(time.monotonic())
-        replaced, lost = self._gaps.missed(
-            info.get("publication_sequence_number"),
-            info.get("source_timestamp"),
-            info.get("received_timestamp") or time.time_ns(),
-            publisher_id(info),
+        self._missed.missed(
+            self._gaps.missed(
+                info.get("publication_sequence_number"),
+                info.get("received_timestamp") or time.time_ns(),
+                publisher_id(info),
+            )
         )
-        if replaced:
-            self.stats.dropped(replaced)
-        if lost:
-            self.stats.lost(lost)
         if self._rate.allow(time.monotonic()):
             return True
         self.stats.dropped()
         return False
 
-    def idle(self) -> None:
-        """Note that the reader is idle again: images missed from now on are lost."""
-        self._gaps.idle(time.time_ns())
+    def lost_on_the_way(self, event: QoSMessageLostInfo) -> None:
+        """Note the images the middleware says never reached the subscription."""
+        self._missed.lost(event.total_count_change)
+
+    def count_missed(self) -> None:
+        """Count the images never taken since the last call: dropped (replaced) or lost."""
+        replaced, lost = self._missed.split()
+        if replaced:
+            self.stats.dropped(replaced)
+        if lost:
+            self.stats.lost(lost)
 
     def handle(self, serialized: bytes, score_threshold: float) -> None:
         """Count the image as taken and turn it into poses."""

@@ -208,11 +208,7 @@ class McapRecorderNode(Node):
             self._heard_from[topic].add(publisher)
             counts.before_subscribed += max(sequence - 1, 0) if sequence else 0
         # A recorder keeps every message: each number missing in a publisher's sequence is lost.
-        counts.lost += sum(
-            self._gaps[topic].missed(
-                sequence, info.get("source_timestamp"), received_ns, publisher
-            )
-        )
+        counts.lost += self._gaps[topic].missed(sequence, received_ns, publisher)
         try:
             self._writer.write(connection, received_ns, data)
         except (OSError, WriterError) as error:

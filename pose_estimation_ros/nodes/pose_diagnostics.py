@@ -3,7 +3,7 @@
 ``PoseStats`` is filled by the image callback; a timer turns each window
 into one status, ``pose_status`` (named as every node's, ``nodes.node_status``):
 ERROR when inference failed in the window (``FAILED_IMAGES_ERROR``), WARN
-when images were lost on the way (missed while the node was idle,
+when images were lost on the way (the middleware's count,
 ``LOST_IMAGES_WARN``), no image arrived for longer than the
 ``stale_frame_warn_s`` parameter, or some were rejected
 (``REJECTED_IMAGES_WARN``), OK otherwise. ``receive_ratio`` is the share of
@@ -31,7 +31,7 @@ INFERENCE_ROLE = "inference"  # several cameras: the shared inference's load
 BUSY_WARN = 0.95  # share of the inference workers' time busy from which the load is WARN
 # Images in one window from which the level rises (the stale-frame threshold is a parameter).
 FAILED_IMAGES_ERROR = 1  # inference raised on this many images: ERROR
-LOST_IMAGES_WARN = 1  # this many lost on the way while the node was idle: WARN
+LOST_IMAGES_WARN = 1  # this many lost on the way (never reached the node): WARN
 REJECTED_IMAGES_WARN = 1  # this many could not be read: WARN
 # Keys of the status's values that readers use (bench.soak, bench.graph_bench, tests).
 INPUT_RATE = "input_rate_hz"
@@ -84,11 +84,11 @@ class PoseStats:
         self._count("received")
 
     def dropped(self, count: int = 1) -> None:
-        """Count images skipped by design: replaced while busy, or over ``max_rate``."""
+        """Count images skipped by design: replaced by newer ones, or over ``max_rate``."""
         self._count("dropped", count)
 
     def lost(self, count: int) -> None:
-        """Count images that never arrived although the node was idle (lost on the way)."""
+        """Count images the middleware says never reached the node (lost on the way)."""
         self._count("lost", count)
 
     def rejected(self, why: str = "") -> None:
@@ -155,8 +155,8 @@ def level_and_message(
         return DiagnosticStatus.ERROR, f"inference failed on {window.failed} images"
     if window.lost >= LOST_IMAGES_WARN:
         return DiagnosticStatus.WARN, (
-            f"{window.lost} of {published} images lost on the way while idle: transport buffers "
-            "too small or a starved CPU (docs/deployment.md)"
+            f"{window.lost} of {published} images lost on the way: transport buffers too small "
+            "for the frames, or a CPU too starved to receive them (docs/deployment.md)"
         )
     if age_s > stale_warn_s:
         return DiagnosticStatus.WARN, f"no image on image_raw for over {stale_warn_s:g} s"

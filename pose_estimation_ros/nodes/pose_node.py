@@ -12,9 +12,10 @@ that arrive replace the oldest waiting one without being read, so one slow
 inference (a busy CPU) costs no frame, and a model slower than the camera
 keeps taking recent frames. Images that were never taken are counted from the
 gaps in each publisher's publication sequence numbers (two cameras on one
-topic are counted apart, by publisher GID): as dropped when they came
-while the node was busy (by design), as lost when it was idle (they never
-arrived: a transport problem, shown on ``/diagnostics``).
+topic are counted apart, by publisher GID): as lost as many as the middleware
+reports lost on the way (its ``message_lost`` event: a transport problem,
+shown on ``/diagnostics``), the rest as dropped (replaced by newer ones before
+the node took them: by design).
 
 Images out of ``core.image_bounds`` (at most 4096 px a side and 4096x2160
 pixels) or unreadable are rejected before their pixels are read: counted on
@@ -41,6 +42,7 @@ import time
 from typing import Any
 
 import rclpy
+from rclpy.event_handler import SubscriptionEventCallbacks
 from rclpy.exceptions import InvalidParameterValueException
 from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackReturn
 from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
@@ -77,8 +79,8 @@ from pose_estimation_ros.nodes.pose_params import PARAMS
 
 # With several cameras the image callback only hands each image to its camera's slot, where
 # image_queue_depth images wait; the subscription is a hand-off buffer, deep enough that an
-# executor thread starved for a moment by the inference workers loses nothing (with depth 2,
-# 2 of 120 frames were lost so on a loaded machine, and counted as lost on the way).
+# executor thread starved for a moment by the inference workers drops nothing (with depth 2,
+# 2 of 120 frames were replaced in it so on a loaded machine).
 HANDOFF_QUEUE_DEPTH = 10
 
 # PoseArrays are small (0.5 kB a person) and come at up to hundreds a second: a history of 100
@@ -177,6 +179,9 @@ class PoseNode(LifecycleNode):
                     topics.in_camera(camera, transport.topic()),
                     functools.partial(self._on_image, self._cameras[camera]),
                     qos,
+                    event_callbacks=SubscriptionEventCallbacks(
+                        message_lost=self._cameras[camera].lost_on_the_way
+                    ),
                     raw=True,
                 )
             )
@@ -291,7 +296,6 @@ class PoseNode(LifecycleNode):
                 camera.handle(serialized, self._score_threshold())
             elif self._slots.offer(camera.name, serialized) is not None:
                 camera.stats.dropped()  # newer images pushed it out before a worker took it
-        camera.idle()
 
     def _run_waiting(self, name: str, serialized: bytes) -> None:
         """Run a camera's newest image on a worker thread (several cameras).
@@ -313,6 +317,8 @@ class PoseNode(LifecycleNode):
         """Publish one status per camera; with several, the shared inference's load too."""
         name, model = self.get_fully_qualified_name(), self._params["model"]
         period_s, now_s = self._params["diagnostics_period_s"], time.monotonic()
+        for camera in self._cameras.values():
+            camera.count_missed()
         statuses = [
             pose_status(
                 name,

@@ -1,9 +1,10 @@
 """The pose node's own account of its images, read from its ``/diagnostics`` values.
 
 Every image the camera published after the pose node's first is, in the node's
-totals (``nodes.pose_diagnostics``), taken (``received``), replaced while it was
-busy (``dropped``, by design: how many depends on the machine's load) or lost
-on the way (``lost``: never arrived although the node was idle). Tests that
+totals (``nodes.pose_diagnostics``), taken (``received``), replaced by a newer
+one before the node took it (``dropped``, by design: how many depends on the
+machine's load) or lost on the way (``lost``: the middleware says it never
+reached the node). Tests that
 play a camera unpaced assert on these, not on how many frames a loaded machine
 kept up with.
 """

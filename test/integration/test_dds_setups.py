@@ -13,14 +13,23 @@ sequence numbers), ``received + dropped`` is the frames published
 Jazzy/Kilted variable and the older one); a user's own Fast DDS profile, which
 must be the one used; and the first two with one core kept busy by an
 unrelated process.
+
+Two cases check the split of the frames never taken itself: a pose node
+stopped for moments (SIGSTOP, as a starved CPU would) finds the frames of
+those moments replaced in its queue, dropped and not lost; with the
+shared-memory segment a user's setting leaves too small, frames are lost on
+the way and counted so.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,6 +73,9 @@ SETUPS = {
 }
 
 USER_PROFILE = user_profile(USER_SEGMENT_BYTES, 8 * 2**20)
+
+STOP_S = 0.3  # the pose node stopped this long (9 frames at 30 fps: fewer than its segment holds)
+STOP_EVERY_S = 2.0
 
 
 def node(executable: str, log: Path, *parameters: str) -> subprocess.Popen:
@@ -175,10 +187,14 @@ class Run:
     pose_node_diagnostics: dict[str, str]  # its last status's values, shown on failure
 
 
-def play_and_count(tmp_path: Path) -> Run:
+def play_and_count(
+    tmp_path: Path,
+    while_playing: Callable[[subprocess.Popen], AbstractContextManager] = nullcontext,
+) -> Run:
     """Play pose_1.mp4 at 30 fps for ``PLAY_S`` into pose_node and count what became of it.
 
-    The ROS context is created here, after the test set the user's environment.
+    The ROS context is created here, after the test set the user's environment;
+    ``while_playing(pose_node)`` is entered for the ``PLAY_S`` counted.
     """
     import rclpy
 
@@ -197,7 +213,8 @@ def play_and_count(tmp_path: Path) -> Run:
     try:
         recorder.spin_until_poses([pose, camera])
         segments = shared_memory_segments(camera.pid)
-        recorder.spin_for(PLAY_S, [pose, camera])
+        with while_playing(pose):
+            recorder.spin_for(PLAY_S, [pose, camera])
         stop(camera)
         recorder.spin_until_settled([pose])  # the last frames' PoseArrays and counts
         return Run(
@@ -212,6 +229,28 @@ def play_and_count(tmp_path: Path) -> Run:
         stop(pose)
         recorder.close()
         rclpy.try_shutdown(context=context)
+
+
+@contextmanager
+def stopped_now_and_then(process: subprocess.Popen) -> Iterator[None]:
+    """Stop ``process`` (SIGSTOP) for ``STOP_S`` every ``STOP_EVERY_S`` until the block ends."""
+    done = threading.Event()
+
+    def stop_and_continue() -> None:
+        while not done.wait(STOP_EVERY_S):
+            os.kill(process.pid, signal.SIGSTOP)
+            try:
+                time.sleep(STOP_S)
+            finally:
+                os.kill(process.pid, signal.SIGCONT)
+
+    thread = threading.Thread(target=stop_and_continue)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
 
 
 def shared_memory_segments(pid: int) -> list[int]:
@@ -275,6 +314,30 @@ def test_a_users_profile_that_cannot_carry_frames_is_kept_with_a_warning(
     assert f"Fast DDS profile {profile} gives its shared-memory segment 64 kB" in text, text
     assert "fastdds_large_frames.xml" in text  # says what to change
     assert camera.returncode == 0, text
+
+
+def test_frames_replaced_while_the_pose_node_was_stopped_are_dropped_not_lost(
+    user_environment, ros_domain_id, tmp_path
+):
+    # A starved CPU, made certain: each stop leaves 9 frames for the node's depth-2 queue, all
+    # delivered when it runs again, most of them replaced there before it takes one.
+    user_environment({})
+    run = play_and_count(tmp_path, stopped_now_and_then)
+    print(f"{run.answered} answered of {run.published} published; pose_node's {run.totals}")
+    assert_every_frame_arrived(run, tmp_path)
+    stops = int(PLAY_S / STOP_EVERY_S) - 1
+    assert run.totals["dropped"] >= 2 * stops, run  # each stop's frames, most of them
+
+
+def test_frames_lost_on_the_way_are_counted_lost(user_environment, ros_domain_id, tmp_path):
+    # The built-in transports variable, which rmw_fastrtps ignores with localhost discovery,
+    # is the user's own set-up: kept (with a warning), so the segment is Fast DDS's 512 kB.
+    user_environment({BUILTIN_TRANSPORTS_VARIABLE: "DEFAULT", **LOCALHOST})
+    run = play_and_count(tmp_path)
+    print(f"{run.answered} answered of {run.published} published; pose_node's {run.totals}")
+    totals, (at_least, at_most) = run.totals, run.published
+    assert totals["lost"] > at_least // 10, run  # most frames, on this machine
+    assert at_least <= totals["received"] + totals["dropped"] + totals["lost"] <= at_most, run
 
 
 def _run_and_check(tmp_path: Path) -> list[int]:
