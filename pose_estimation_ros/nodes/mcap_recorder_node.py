@@ -17,9 +17,10 @@ the ROS graph (every ``scan_period_s``) first sees it published, and
 publisher already offers only that), ``queue_depth`` deep.
 
 Nothing is lost silently: per topic, messages received, written and lost
-(gaps in each publisher's sequence numbers, the middleware's lost-message
-events) go on ``/diagnostics`` (``nodes.recorder_diagnostics``) and into the
-log when the node stops. It stops on SIGINT or SIGTERM and then closes the
+(gaps in each publisher's sequence numbers and the middleware's lost-message
+events, a message both show counted once: ``core.sequence_gaps``) go on
+``/diagnostics`` (``nodes.recorder_diagnostics``) and into the log when the
+node stops. It stops on SIGINT or SIGTERM and then closes the
 bag (the MCAP summary and ``metadata.yaml``); messages still on their way
 then are not in it, as with ``ros2 bag record``. A SIGKILL leaves the MCAP
 without its summary and no ``metadata.yaml``.
@@ -47,7 +48,7 @@ from rosbags.rosbag2 import StoragePlugin, Writer, WriterError
 from rosidl_runtime_py.utilities import get_message
 
 from pose_estimation_ros.core import topics
-from pose_estimation_ros.core.sequence_gaps import ReaderGaps
+from pose_estimation_ros.core.sequence_gaps import MissedSplit, ReaderGaps
 from pose_estimation_ros.core.topic_selection import Scan, TopicSelection
 from pose_estimation_ros.nodes.adapted_qos import adapted_qos
 from pose_estimation_ros.nodes.camera_input import publisher_id
@@ -119,6 +120,7 @@ class McapRecorderNode(Node):
         self._depth = params["queue_depth"]
         self._counts: dict[str, TopicCounts] = {}
         self._gaps: dict[str, ReaderGaps] = {}
+        self._missed: dict[str, MissedSplit] = {}
         self._heard_from: dict[str, set[bytes | None]] = {}  # each topic's publishers heard
         self._subs: dict[str, Subscription] = {}
         self._connections: dict[str, Connection] = {}  # kept for a topic that comes back
@@ -180,6 +182,7 @@ class McapRecorderNode(Node):
             self._connections[topic] = connection
         self._counts.setdefault(topic, TopicCounts())
         self._gaps.setdefault(topic, ReaderGaps())
+        self._missed.setdefault(topic, MissedSplit())
         self._heard_from.setdefault(topic, set())
         self._subs[topic] = self.create_subscription(
             msg_class,
@@ -208,7 +211,7 @@ class McapRecorderNode(Node):
             self._heard_from[topic].add(publisher)
             counts.before_subscribed += max(sequence - 1, 0) if sequence else 0
         # A recorder keeps every message: each number missing in a publisher's sequence is lost.
-        counts.lost += self._gaps[topic].missed(sequence, received_ns, publisher)
+        self._missed[topic].missed(self._gaps[topic].missed(sequence, received_ns, publisher))
         try:
             self._writer.write(connection, received_ns, data)
         except (OSError, WriterError) as error:
@@ -217,7 +220,12 @@ class McapRecorderNode(Node):
         counts.written += 1
 
     def _on_lost(self, topic: str, event: QoSMessageLostInfo) -> None:
-        self._counts[topic].lost += event.total_count_change
+        self._missed[topic].lost(event.total_count_change)
+
+    def _count_lost(self) -> None:
+        """Add each topic's messages lost since the last call, whichever way they showed."""
+        for topic, missed in self._missed.items():
+            self._counts[topic].lost += sum(missed.split())
 
     def _on_incompatible(self, topic: str, event: QoSRequestedIncompatibleQoSInfo) -> None:
         policy = qos_policy_name_from_kind(event.last_policy_kind)
@@ -228,6 +236,7 @@ class McapRecorderNode(Node):
         )
 
     def _publish_diagnostics(self) -> None:
+        self._count_lost()
         status = recorder_status(
             self.get_fully_qualified_name(),
             str(self._path),
@@ -242,6 +251,7 @@ class McapRecorderNode(Node):
         super().destroy_node()  # first: no message arrives while the bag closes
         if writer is None:  # the constructor failed before the bag was opened
             return
+        self._count_lost()
         try:
             writer.close()
         except (OSError, WriterError) as error:  # a full disk: the counts below still tell

@@ -30,7 +30,7 @@ class TopicCounts:
 
     received: int = 0
     written: int = 0
-    lost: int = 0  # never received: sequence gaps and the middleware's lost-message events
+    lost: int = 0  # never received: sequence gaps and the middleware's lost events, once each
     # Sent by a publisher before the recorder heard it first (a body's first messages while a
     # scan had not found its topic; a node that started before the recording): not lost.
     before_subscribed: int = 0
