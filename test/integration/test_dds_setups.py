@@ -217,13 +217,15 @@ def play_and_count(
             recorder.spin_for(PLAY_S, [pose, camera])
         stop(camera)
         recorder.spin_until_settled([pose])  # the last frames' PoseArrays and counts
-        return Run(
+        run = Run(
             published_bounds(recorder.frames, recorder.poses),
             len(set(recorder.poses)),
             recorder.totals[-1],
             segments,
             recorder.diagnostics,
         )
+        print(f"{run.answered} answered of {run.published} published; pose_node's {run.totals}")
+        return run
     finally:
         stop(camera)
         stop(pose)
@@ -323,7 +325,6 @@ def test_frames_replaced_while_the_pose_node_was_stopped_are_dropped_not_lost(
     # delivered when it runs again, most of them replaced there before it takes one.
     user_environment({})
     run = play_and_count(tmp_path, stopped_now_and_then)
-    print(f"{run.answered} answered of {run.published} published; pose_node's {run.totals}")
     assert_every_frame_arrived(run, tmp_path)
     stops = int(PLAY_S / STOP_EVERY_S) - 1
     assert run.totals["dropped"] >= 2 * stops, run  # each stop's frames, most of them
@@ -334,7 +335,6 @@ def test_frames_lost_on_the_way_are_counted_lost(user_environment, ros_domain_id
     # is the user's own set-up: kept (with a warning), so the segment is Fast DDS's 512 kB.
     user_environment({BUILTIN_TRANSPORTS_VARIABLE: "DEFAULT", **LOCALHOST})
     run = play_and_count(tmp_path)
-    print(f"{run.answered} answered of {run.published} published; pose_node's {run.totals}")
     totals, (at_least, at_most) = run.totals, run.published
     assert totals["lost"] > at_least // 10, run  # most frames, on this machine
     assert at_least <= totals["received"] + totals["dropped"] + totals["lost"] <= at_most, run
@@ -343,6 +343,5 @@ def test_frames_lost_on_the_way_are_counted_lost(user_environment, ros_domain_id
 def _run_and_check(tmp_path: Path) -> list[int]:
     """Play, count, assert; return the sizes of camera_node's shared-memory segments."""
     run = play_and_count(tmp_path)
-    print(f"{run.answered} answered of {run.published} published; pose_node's {run.totals}")
     assert_every_frame_arrived(run, tmp_path)
     return run.camera_segments
