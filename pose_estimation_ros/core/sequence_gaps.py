@@ -88,7 +88,7 @@ class ReaderGaps:
 
 
 class MissedSplit:
-    """Split the frames a newest-frames reader never took into replaced and lost.
+    """Split the frames a reader never took into replaced and lost.
 
     ``missed`` is fed the frames its sequence gaps show it never took
     (``ReaderGaps``), ``lost`` the middleware's own count of the frames that
@@ -96,7 +96,8 @@ class MissedSplit:
     for a best-effort reader, the numbers missing from what arrived). The rest
     of the frames never taken were replaced in the reader's queue by newer ones
     before it took them: while it was busy, or while a busy CPU kept it from
-    running. ``split`` returns what was added since its previous call, never
+    running (by design for the pose node's newest-frames queue; a loss all the
+    same for a recorder). ``split`` returns what was added since its previous call, never
     negative, so totals built from it only grow: a loss the middleware reports
     before the frame that shows its gap is taken lowers nothing already split.
     Frames lost before the first frame taken show in no gap and lower the
