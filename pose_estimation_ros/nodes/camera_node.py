@@ -28,7 +28,6 @@ import time
 from collections.abc import Sequence
 from functools import partial
 
-import rclpy
 from diagnostic_msgs.msg import DiagnosticArray
 from rclpy.duration import Duration
 from rclpy.exceptions import ParameterException
@@ -65,7 +64,7 @@ from pose_estimation_ros.nodes.node_status import (
 )
 from pose_estimation_ros.nodes.pace_topic import PaceTopic
 from pose_estimation_ros.nodes.parameters import ParamSpec, declare_parameters
-from pose_estimation_ros.nodes.shutdown import stopped_by_shutdown
+from pose_estimation_ros.nodes.shutdown import spin_until_stopped, stopped_by_shutdown
 
 RELIABILITY = {
     "reliable": ReliabilityPolicy.RELIABLE,
@@ -409,7 +408,7 @@ def main(args: list[str] | None = None) -> int:
 def capture_to_the_end(node: CameraNode, end_of_source: int) -> int | None:
     """Capture until the source ends (``end_of_source``) or fails (raised); ``None``: a signal."""
     node.start()
-    rclpy.spin_until_future_complete(node, node.finished)
+    spin_until_stopped(node, node.finished)
     if not node.finished.done():  # the context went down: a signal
         return None
     node.finished.result()  # raises what ended the capture, if anything did

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import rclpy
 from rclpy.exceptions import InvalidParameterValueException
 from rclpy.node import Node
 from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy
@@ -31,6 +30,7 @@ from pose_estimation_ros.core.detections import PersonDetection, detections
 from pose_estimation_ros.core.types import PoseFrame
 from pose_estimation_ros.nodes.camera_poses import cameras_param, subscribe_poses
 from pose_estimation_ros.nodes.node_main import Refusal, run_node
+from pose_estimation_ros.nodes.shutdown import spin_until_stopped
 from pose_estimation_ros.nodes.output_diagnostics import OutputDiagnostics
 from pose_estimation_ros.nodes.parameters import declare_parameters
 
@@ -91,4 +91,4 @@ def main(args: list[str] | None = None) -> int:
     Exit status: 0 after SIGINT, 143 after SIGTERM (``nodes.shutdown``).
     """
     refused = Refusal((ValueError, InvalidParameterValueException), "{}; fix the parameter")
-    return run_node("detections_node", args, DetectionsNode, rclpy.spin, [refused])
+    return run_node("detections_node", args, DetectionsNode, spin_until_stopped, [refused])

@@ -15,7 +15,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import rclpy
 from hri_msgs.msg import IdsList, NormalizedPointOfInterest2D, NormalizedRegionOfInterest2D
 from hri_msgs.msg import Skeleton2D
 from rclpy.exceptions import InvalidParameterValueException
@@ -39,6 +38,7 @@ from pose_estimation_ros.core.param_spec import ParamSpec
 from pose_estimation_ros.core.types import PoseFrame
 from pose_estimation_ros.nodes.camera_poses import cameras_param, subscribe_poses
 from pose_estimation_ros.nodes.node_main import Refusal, run_node
+from pose_estimation_ros.nodes.shutdown import spin_until_stopped
 from pose_estimation_ros.nodes.output_diagnostics import OutputDiagnostics
 from pose_estimation_ros.nodes.parameters import declare_parameters
 
@@ -144,4 +144,4 @@ def main(args: list[str] | None = None) -> int:
     Exit status: 0 after SIGINT, 143 after SIGTERM (``nodes.shutdown``).
     """
     refused = Refusal((ValueError, InvalidParameterValueException), "{}; fix the parameter")
-    return run_node("hri_node", args, HriNode, rclpy.spin, [refused])
+    return run_node("hri_node", args, HriNode, spin_until_stopped, [refused])

@@ -32,7 +32,6 @@ import functools
 from pathlib import Path
 from typing import Any
 
-import rclpy
 from diagnostic_msgs.msg import DiagnosticArray
 from rclpy.event_handler import (
     QoSMessageLostInfo,
@@ -54,6 +53,7 @@ from pose_estimation_ros.nodes.adapted_qos import adapted_qos
 from pose_estimation_ros.nodes.camera_input import publisher_id
 from pose_estimation_ros.nodes.message_definitions import DefinitionNotFound, message_definition
 from pose_estimation_ros.nodes.node_main import Refusal, run_node
+from pose_estimation_ros.nodes.shutdown import spin_until_stopped
 from pose_estimation_ros.nodes.node_status import diagnostic_array
 from pose_estimation_ros.nodes.parameters import ParamSpec, declare_parameters
 from pose_estimation_ros.nodes.recorder_diagnostics import TopicCounts, recorder_status
@@ -283,4 +283,6 @@ def main(args: list[str] | None = None) -> int:
     """
     refused = Refusal((ValueError, InvalidParameterValueException), "{}; fix the parameter")
     exists = Refusal((WriterError,), "cannot record: {} Give 'path' a new directory to create")
-    return run_node("mcap_recorder_node", args, McapRecorderNode, rclpy.spin, [refused, exists])
+    return run_node(
+        "mcap_recorder_node", args, McapRecorderNode, spin_until_stopped, [refused, exists]
+    )

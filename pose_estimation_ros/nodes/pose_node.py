@@ -76,6 +76,7 @@ from pose_estimation_ros.nodes.pose_diagnostics import (
 )
 from pose_estimation_ros.nodes.pose_frame_handler import PoseFrameHandler, PoseOutputs
 from pose_estimation_ros.nodes.pose_params import PARAMS
+from pose_estimation_ros.nodes.shutdown import spin_until_stopped
 
 # With several cameras the image callback only hands each image to its camera's slot, where
 # image_queue_depth images wait; the subscription is a hand-off buffer, deep enough that an
@@ -360,6 +361,5 @@ def start_and_spin(node: PoseNode) -> int | None:
     """
     if node.autostart and not node.start():
         return None if node.interrupted() else EXIT_FAILED
-    if not node.interrupted():
-        rclpy.spin(node)
+    spin_until_stopped(node)
     return None

@@ -29,10 +29,12 @@ its log says where it hung. The runner sends it before its SIGKILL; by hand:
 
 from __future__ import annotations
 
+import contextlib
 import faulthandler
 import functools
 import importlib
 import signal
+from collections.abc import Callable, Iterator
 
 EXIT_TERMINATED = 128 + signal.SIGTERM
 STACKS_SIGNAL = signal.SIGUSR1  # a node writes its threads' stacks to stderr, and goes on
@@ -44,6 +46,7 @@ class StopSignals:
     def __init__(self) -> None:
         """Note nothing yet; ``install`` starts noting."""
         self.received: set[int] = set()
+        self._wakers: list[Callable[[], None]] = []
 
     def install(self) -> None:
         """Replace Python's SIGINT and SIGTERM handlers by ones that only note the signal."""
@@ -52,6 +55,21 @@ class StopSignals:
 
     def _note(self, signum: int, _frame: object) -> None:
         self.received.add(signum)
+        for wake in self._wakers:
+            wake()
+
+    @contextlib.contextmanager
+    def waking(self, wake: Callable[[], None]) -> Iterator[None]:
+        """Call ``wake`` at each signal noted inside the block.
+
+        Python runs the noting handler in the main thread, between two of its
+        instructions: ``wake`` must be quick and must not raise.
+        """
+        self._wakers.append(wake)
+        try:
+            yield
+        finally:
+            self._wakers.remove(wake)
 
     def exit_code(self) -> int:
         """Return 143 once a SIGTERM came (even after a SIGINT), else 0."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-import rclpy
 from diagnostic_msgs.msg import DiagnosticArray
 from rclpy.exceptions import InvalidParameterValueException
 from rclpy.node import Node
@@ -29,6 +28,7 @@ from pose_estimation_ros.nodes.bridge_diagnostics import (
 )
 from pose_estimation_ros.nodes.camera_poses import POSES_QOS, cameras_param
 from pose_estimation_ros.nodes.node_main import Refusal, run_node
+from pose_estimation_ros.nodes.shutdown import spin_until_stopped
 from pose_estimation_ros.nodes.node_status import diagnostic_array
 from pose_estimation_ros.nodes.parameters import ParamSpec, declare_parameters
 from pose_estimation_ros.nodes.pose_forwarder import PoseForwarder
@@ -126,4 +126,4 @@ def main(args: list[str] | None = None) -> int:
     Exit status: 0 after SIGINT, 143 after SIGTERM (``nodes.shutdown``).
     """
     refused = Refusal((ValueError, InvalidParameterValueException), "{}; fix the parameter")
-    return run_node("udp_bridge_node", args, UdpBridgeNode, rclpy.spin, [refused])
+    return run_node("udp_bridge_node", args, UdpBridgeNode, spin_until_stopped, [refused])
