@@ -260,7 +260,10 @@ def test_frames_lost_in_transport_fail_the_run_with_one_line(ros_domain_id, asse
     ended = {"camera_node": CAMERA_END_OF_SOURCE, "pose_node": 0, "udp_bridge_node": 0}
     assert f"run: exit codes {ended}" in stdout, stdout + stderr  # stderr: the nodes' logs
     counts = run_summary(stdout)
-    assert counts["frames"] > 0 and counts["lost"] > counts["frames"] // 100, stdout
+    # Of ~120 frames, 4-11 get through (measured). When none does, no pose comes back at all, and
+    # the observer cannot tell lost frames from frames before a first answer: the same failure.
+    assert counts["frames"] > 0, stdout
+    assert counts["lost"] > counts["frames"] // 100 or counts["poses"] == 0, stdout
     errors = [line for line in stderr.splitlines() if line.startswith("run: error:")]
     assert len(errors) == 1, stderr
     assert "FASTDDS_DEFAULT_PROFILES_FILE" in errors[0] and "docs/deployment.md" in errors[0]
