@@ -30,9 +30,9 @@ from pose_estimation_ros.core.detections import PersonDetection, detections
 from pose_estimation_ros.core.types import PoseFrame
 from pose_estimation_ros.nodes.camera_poses import cameras_param, subscribe_poses
 from pose_estimation_ros.nodes.node_main import Refusal, run_node
-from pose_estimation_ros.nodes.shutdown import spin_until_stopped
 from pose_estimation_ros.nodes.output_diagnostics import OutputDiagnostics
 from pose_estimation_ros.nodes.parameters import declare_parameters
+from pose_estimation_ros.nodes.shutdown import spin_until_stopped
 
 ROLE = "person detections"  # the status is named "<node's full name>: person detections"
 # As the pose node's poses: one array per frame, kept for a reliable reader that falls behind,

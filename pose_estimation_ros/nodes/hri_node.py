@@ -38,9 +38,9 @@ from pose_estimation_ros.core.param_spec import ParamSpec
 from pose_estimation_ros.core.types import PoseFrame
 from pose_estimation_ros.nodes.camera_poses import cameras_param, subscribe_poses
 from pose_estimation_ros.nodes.node_main import Refusal, run_node
-from pose_estimation_ros.nodes.shutdown import spin_until_stopped
 from pose_estimation_ros.nodes.output_diagnostics import OutputDiagnostics
 from pose_estimation_ros.nodes.parameters import declare_parameters
+from pose_estimation_ros.nodes.shutdown import spin_until_stopped
 
 ROLE = "REP-155 bodies"  # the status is named "<node's fully qualified name>: REP-155 bodies"
 # REP-155 sets no QoS for body topics: ROS's default (reliable, volatile), which libhri's

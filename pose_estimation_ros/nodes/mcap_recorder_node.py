@@ -53,10 +53,10 @@ from pose_estimation_ros.nodes.adapted_qos import adapted_qos
 from pose_estimation_ros.nodes.camera_input import publisher_id
 from pose_estimation_ros.nodes.message_definitions import DefinitionNotFound, message_definition
 from pose_estimation_ros.nodes.node_main import Refusal, run_node
-from pose_estimation_ros.nodes.shutdown import spin_until_stopped
 from pose_estimation_ros.nodes.node_status import diagnostic_array
 from pose_estimation_ros.nodes.parameters import ParamSpec, declare_parameters
 from pose_estimation_ros.nodes.recorder_diagnostics import TopicCounts, recorder_status
+from pose_estimation_ros.nodes.shutdown import spin_until_stopped
 
 ROSBAG2_VERSION = 9  # metadata.yaml version of rosbag2 since Jazzy (type hashes per topic)
 DIAGNOSTICS_PERIOD_S = 1.0

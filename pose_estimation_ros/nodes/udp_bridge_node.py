@@ -28,10 +28,10 @@ from pose_estimation_ros.nodes.bridge_diagnostics import (
 )
 from pose_estimation_ros.nodes.camera_poses import POSES_QOS, cameras_param
 from pose_estimation_ros.nodes.node_main import Refusal, run_node
-from pose_estimation_ros.nodes.shutdown import spin_until_stopped
 from pose_estimation_ros.nodes.node_status import diagnostic_array
 from pose_estimation_ros.nodes.parameters import ParamSpec, declare_parameters
 from pose_estimation_ros.nodes.pose_forwarder import PoseForwarder
+from pose_estimation_ros.nodes.shutdown import spin_until_stopped
 
 PARAMS = (
     cameras_param("receivers tell them apart by the frame id"),

@@ -17,6 +17,7 @@ import argparse
 import os
 import signal
 import threading
+from collections.abc import Callable
 
 import rclpy
 from rclpy.executors import SingleThreadedExecutor
@@ -33,7 +34,7 @@ SPINS = {
 }
 
 
-def stop_once(spin) -> bool:
+def stop_once(spin: Callable[[Node], None]) -> bool:
     """Run one cycle; return whether the spin missed the SIGINT."""
     signals = process_stop_signals()
     signals.received.clear()
